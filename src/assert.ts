@@ -1,0 +1,97 @@
+// Small asserters for the public boundary. Each names the argument it checks and says what it
+// got, without ever printing the content of a string or bytes (they may be secrets).
+import { fromHex } from './bytes';
+import { ValidationError } from './errors';
+
+/** A short description of a value for error messages: its type and size, never its content. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return `a string of length ${value.length}`;
+  if (typeof value === 'number') return Number.isFinite(value) ? `the number ${value}` : `${value}`;
+  if (value instanceof Uint8Array) return `${value.constructor.name} of length ${value.length}`;
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (typeof value === 'object') {
+    const name = Object.getPrototypeOf(value)?.constructor?.name;
+    return name && name !== 'Object' ? `an instance of ${name}` : 'an object';
+  }
+  return `a ${typeof value}`;
+}
+
+function fail(argument: string, expected: string, got: unknown): never {
+  throw new ValidationError(argument, `expected ${expected}, got ${describe(got)}`);
+}
+
+/** A string, optionally non-empty and at most `max` UTF-16 units long. */
+export function aString(value: unknown, argument: string, opts: { nonEmpty?: boolean; max?: number } = {}): string {
+  if (typeof value !== 'string') fail(argument, 'a string', value);
+  if (opts.nonEmpty && value.length === 0) fail(argument, 'a non-empty string', value);
+  if (opts.max !== undefined && value.length > opts.max) fail(argument, `a string of at most ${opts.max} characters`, value);
+  return value;
+}
+
+/** The longest tag or metatag name accepted, in UTF-16 units. */
+export const MAX_TAG_LENGTH = 4096;
+
+/**
+ * A tag or metatag name: a non-empty, well-formed string. Lone surrogates are refused because
+ * UTF-8 cannot encode them: two different tags would hash to the same record.
+ */
+export function aTag(value: unknown, argument = 'tag'): string {
+  const tag = aString(value, argument, { nonEmpty: true, max: MAX_TAG_LENGTH });
+  if (!tag.isWellFormed()) {
+    throw new ValidationError(argument, 'must be well-formed Unicode, got a string with a lone surrogate');
+  }
+  return tag;
+}
+
+/** A Uint8Array (any length unless `length` is given). */
+export function aBytes(value: unknown, argument: string, length?: number): Uint8Array {
+  if (!(value instanceof Uint8Array)) fail(argument, 'a Uint8Array', value);
+  if (length !== undefined && value.length !== length) fail(argument, `a Uint8Array of length ${length}`, value);
+  return value;
+}
+
+/** An integer in [min, max]. */
+export function anInteger(value: unknown, argument: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) fail(argument, `an integer from ${min} to ${max}`, value);
+  if (value < min || value > max) fail(argument, `an integer from ${min} to ${max}`, value);
+  return value;
+}
+
+/** A finite number > 0. */
+export function aPositiveNumber(value: unknown, argument: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(argument, 'a finite number greater than 0', value);
+  return value;
+}
+
+/** A boolean. */
+export function aBoolean(value: unknown, argument: string): boolean {
+  if (typeof value !== 'boolean') fail(argument, 'a boolean', value);
+  return value;
+}
+
+/**
+ * An options object (or undefined → `{}`) whose keys are all among `allowed`: a misspelt option
+ * is refused rather than silently ignored.
+ */
+export function anOptions<T extends object>(value: unknown, argument: string, allowed: readonly (keyof T & string)[]): Partial<T> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(argument, 'an options object', value);
+  for (const key of Object.keys(value)) {
+    if (!(allowed as readonly string[]).includes(key)) {
+      throw new ValidationError(`${argument}.${key}`, `is not an option; expected one of: ${allowed.join(', ')}`);
+    }
+  }
+  return value as Partial<T>;
+}
+
+/** A 512-bit key, as 64 bytes or 128 hex characters; always returned as a fresh copy. */
+export function aKey(value: unknown, argument = 'key'): Uint8Array<ArrayBuffer> {
+  if (typeof value === 'string') {
+    const bytes = value.length === 128 ? fromHex(value) : undefined;
+    if (!bytes) fail(argument, 'a Uint8Array of length 64 or 128 hex characters', value);
+    return bytes;
+  }
+  return new Uint8Array(aBytes(value, argument, 64));
+}

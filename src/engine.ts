@@ -1,0 +1,404 @@
+// The engine: owns the keys (as non-extractable CryptoKeys) and does all crypto and record I/O.
+// It runs in a dedicated module Worker (workers/engine.worker.ts); where there is no Worker
+// (inside a worker already), the same class runs in-thread.
+import { checkArgon2Cost } from './argon2';
+import { argon2id } from './argon2';
+import { concat, fromUtf8, lengthPrefixed, randomBytes, utf8 } from './bytes';
+import { openEnvelope, sealEnvelope, SubkeyCache } from './envelope';
+import { AuthenticationError, DatabaseClosedError, ProfileNotFoundError, TagvaultError } from './errors';
+import type {
+  ChangeMessage,
+  CommitResult,
+  CorruptRecord,
+  EngineApi,
+  Handle,
+  KdfSettings,
+  LoadedTag,
+  OpenedVault,
+  OpenVaultRequest,
+  ProfileRequest,
+  RawRecord,
+  VaultChange,
+} from './protocol';
+import { emptyBatch, Store, type ProfileRecord, type WriteBatch } from './store';
+import { VaultCrypto, type PublicKind, type SealRequest } from './vault-crypto';
+import { XaesKey } from './xaes';
+
+const HEADER_FORMAT = 1;
+
+interface VaultHeader {
+  format: number;
+  metatags: string[];
+}
+
+interface OpenVault {
+  crypto: VaultCrypto;
+  store: Store;
+}
+
+/** Runs `fn` holding the directory's write lock, so writes from every tab are serialised. */
+async function withWriteLock<T>(directory: string, fn: () => Promise<T>): Promise<T> {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  if (!locks) return fn();
+  return locks.request(`tagvault:${directory}`, { mode: 'exclusive' }, fn) as Promise<T>;
+}
+
+function isHeader(value: unknown): value is VaultHeader {
+  const h = value as VaultHeader;
+  return !!h && typeof h === 'object' && typeof h.format === 'number' && Array.isArray(h.metatags) && h.metatags.every((m) => typeof m === 'string');
+}
+
+export class Engine implements EngineApi {
+  readonly #id = crypto.randomUUID();
+  readonly #stores = new Map<string, Store>();
+  readonly #vaults = new Map<Handle, OpenVault>();
+  readonly #channels = new Map<string, BroadcastChannel>();
+  #nextHandle = 1;
+
+  async id(): Promise<string> {
+    return this.#id;
+  }
+
+  #store(directory: string): Store {
+    let store = this.#stores.get(directory);
+    if (!store) {
+      store = new Store(directory);
+      this.#stores.set(directory, store);
+    }
+    return store;
+  }
+
+  #vault(handle: Handle): OpenVault {
+    const vault = this.#vaults.get(handle);
+    if (!vault) throw new DatabaseClosedError('this database was closed or deleted');
+    return vault;
+  }
+
+  #register(crypto: VaultCrypto, store: Store): Handle {
+    const handle = this.#nextHandle++;
+    this.#vaults.set(handle, { crypto, store });
+    return handle;
+  }
+
+  async #readHeader(vault: VaultCrypto, envelope: Uint8Array | undefined): Promise<VaultHeader> {
+    if (!envelope) return { format: HEADER_FORMAT, metatags: [] };
+    const header: unknown = JSON.parse(fromUtf8(await vault.openHeader(envelope)));
+    if (!isHeader(header)) throw new AuthenticationError('vault header is not in a known format');
+    return header;
+  }
+
+  /** Decrypts names (and values) of stored records; failures are reported, never fatal. */
+  async #decryptTags(
+    vault: VaultCrypto,
+    names: [string, Uint8Array][],
+    values: Map<string, Uint8Array> | undefined,
+  ): Promise<{ tags: LoadedTag[]; corrupted: CorruptRecord[] }> {
+    const tags: LoadedTag[] = [];
+    const corrupted: CorruptRecord[] = [];
+    const results = await Promise.allSettled(
+      names.map(async ([tagId, nameEnv]) => {
+        const tag = fromUtf8(await vault.openRecord(tagId, 'name', nameEnv));
+        if (!values) return { tag, tagId } satisfies LoadedTag;
+        const valueEnv = values.get(tagId);
+        try {
+          if (!valueEnv) throw new AuthenticationError('value record is missing');
+          const json = fromUtf8(await vault.openRecord(tagId, 'value', valueEnv));
+          return { tag, tagId, json } satisfies LoadedTag;
+        } catch {
+          corrupted.push({ kind: 'value', tagId, tag });
+          return { tag, tagId } satisfies LoadedTag;
+        }
+      }),
+    );
+    results.forEach((r, i) => {
+      if (r.status === 'fulfilled') tags.push(r.value);
+      else corrupted.push({ kind: 'name', tagId: names[i]![0] });
+    });
+    return { tags, corrupted };
+  }
+
+  async #openWith(crypto: VaultCrypto, store: Store, preload: boolean): Promise<OpenedVault> {
+    const stored = await store.readVault(crypto.vaultId, preload);
+    const corrupted: CorruptRecord[] = [];
+    let metatags: string[] = [];
+    try {
+      metatags = (await this.#readHeader(crypto, stored.header)).metatags;
+    } catch {
+      corrupted.push({ kind: 'header' });
+    }
+    const decrypted = await this.#decryptTags(crypto, stored.names, stored.values);
+    corrupted.push(...decrypted.corrupted);
+    const handle = this.#register(crypto, store);
+    return { handle, vaultId: crypto.vaultId, metatags, tags: decrypted.tags, corrupted };
+  }
+
+  async openVault(req: OpenVaultRequest): Promise<OpenedVault> {
+    let vault: VaultCrypto;
+    let store: Store;
+    if (req.root) {
+      vault = await VaultCrypto.fromRoot(req.root);
+      store = this.#store(req.directory);
+    } else {
+      const parent = this.#vault(req.parent!);
+      vault = await parent.crypto.child(req.name!);
+      store = parent.store;
+    }
+    return this.#openWith(vault, store, req.preload);
+  }
+
+  async closeVault(handle: Handle): Promise<void> {
+    this.#vaults.delete(handle);
+  }
+
+  async loadTags(handle: Handle, by: { tags?: string[]; tagIds?: string[] }): Promise<{ tags: LoadedTag[]; corrupted: CorruptRecord[]; missing: string[] }> {
+    const { crypto, store } = this.#vault(handle);
+    const ids = by.tagIds ?? (await crypto.tagIds(by.tags ?? []));
+    const records = await store.readTags(crypto.vaultId, ids);
+    const names: [string, Uint8Array][] = [];
+    const values = new Map<string, Uint8Array>();
+    const missing: string[] = [];
+    records.forEach((r, i) => {
+      const id = ids[i]!;
+      if (!r.name) return void missing.push(id);
+      names.push([id, r.name]);
+      if (r.value) values.set(id, r.value);
+    });
+    return { ...(await this.#decryptTags(crypto, names, values)), missing };
+  }
+
+  async readMetatags(handle: Handle): Promise<string[]> {
+    const { crypto, store } = this.#vault(handle);
+    const [env] = await store.readHeaders([crypto.vaultId]);
+    return (await this.#readHeader(crypto, env)).metatags;
+  }
+
+  /** The vault ids of a vault and all its metatags, recursively, read from storage. */
+  async #tree(vault: VaultCrypto, store: Store, seen = new Set<string>()): Promise<string[]> {
+    if (seen.has(vault.vaultId)) return [];
+    seen.add(vault.vaultId);
+    const [env] = await store.readHeaders([vault.vaultId]);
+    let metatags: string[] = [];
+    try {
+      metatags = (await this.#readHeader(vault, env)).metatags;
+    } catch {
+      // A corrupt header: its children cannot be found, but the vault itself is still removed.
+    }
+    const ids = [vault.vaultId];
+    for (const name of metatags) ids.push(...(await this.#tree(await vault.child(name), store, seen)));
+    return ids;
+  }
+
+  async commit(directory: string, changes: VaultChange[]): Promise<CommitResult> {
+    const store = this.#store(directory);
+    const vaults = changes.map((c) => this.#vault(c.handle).crypto);
+    // 1. Everything that does not depend on what is stored: ids and sealed records, outside the lock.
+    const prepared = await Promise.all(
+      changes.map(async (change, i) => {
+        const vault = vaults[i]!;
+        const [ids, deleteIds] = await Promise.all([
+          vault.tagIds(change.upserts.map((u) => u.tag)),
+          vault.tagIds(change.deletes),
+        ]);
+        const requests: SealRequest[] = [];
+        change.upserts.forEach((u, j) => {
+          requests.push({ tagId: ids[j]!, field: 'name', plaintext: utf8(u.tag) });
+          requests.push({ tagId: ids[j]!, field: 'value', plaintext: utf8(u.json) });
+        });
+        const sealed = await vault.sealRecords(requests);
+        return { ids, deleteIds, sealed };
+      }),
+    );
+    // 2. Under the lock: merge headers with what other tabs stored, then one transaction.
+    return withWriteLock(directory, async () => {
+      const batch: WriteBatch = emptyBatch();
+      const metatags: (string[] | undefined)[] = [];
+      const message: ChangeMessage = { type: 'tagvault:change', source: this.#id, directory, vaults: [] };
+      for (const [i, change] of changes.entries()) {
+        const vault = vaults[i]!;
+        const { ids, deleteIds, sealed } = prepared[i]!;
+        if (change.drop) {
+          const tree = await this.#tree(vault, store);
+          batch.dropVaults.push(...tree);
+          for (const id of tree) message.vaults.push({ vaultId: id, upserted: [], deleted: [], header: true, dropped: true });
+          metatags.push([]);
+          continue;
+        }
+        for (const id of deleteIds) batch.deleteTags.push([vault.vaultId, id]);
+        ids.forEach((id, j) => {
+          batch.names.push([[vault.vaultId, id], sealed[2 * j]!]);
+          batch.values.push([[vault.vaultId, id], sealed[2 * j + 1]!]);
+        });
+        let header = false;
+        if (change.addMetatags.length || change.removeMetatags.length) {
+          const [env] = await store.readHeaders([vault.vaultId]);
+          const current = await this.#readHeader(vault, env);
+          const removed = new Set(change.removeMetatags);
+          const next = current.metatags.filter((m) => !removed.has(m));
+          for (const m of change.addMetatags) if (!next.includes(m) && !removed.has(m)) next.push(m);
+          for (const name of change.removeMetatags) {
+            if (!current.metatags.includes(name)) continue;
+            const tree = await this.#tree(await vault.child(name), store);
+            batch.dropVaults.push(...tree);
+            for (const id of tree) message.vaults.push({ vaultId: id, upserted: [], deleted: [], header: true, dropped: true });
+          }
+          const plaintext = utf8(JSON.stringify({ format: HEADER_FORMAT, metatags: next } satisfies VaultHeader));
+          batch.headers.push([vault.vaultId, await vault.sealHeader(plaintext)]);
+          metatags.push(next);
+          header = true;
+        } else {
+          metatags.push(undefined);
+        }
+        if (ids.length || deleteIds.length || header) {
+          message.vaults.push({ vaultId: vault.vaultId, upserted: ids, deleted: deleteIds, header, dropped: false });
+        }
+      }
+      await store.write(batch);
+      this.#broadcast(message);
+      return { ids: prepared.map((p) => p.ids), metatags };
+    });
+  }
+
+  #broadcast(message: ChangeMessage): void {
+    if (message.vaults.length === 0 || typeof BroadcastChannel === 'undefined') return;
+    let channel = this.#channels.get(message.directory);
+    if (!channel) {
+      channel = new BroadcastChannel(`tagvault:${message.directory}`);
+      this.#channels.set(message.directory, channel);
+    }
+    channel.postMessage(message);
+  }
+
+  async encrypt(handle: Handle, plaintext: Uint8Array<ArrayBuffer>, kind: PublicKind, filename: string): Promise<Uint8Array<ArrayBuffer>> {
+    return this.#vault(handle).crypto.encrypt(plaintext, kind, filename);
+  }
+
+  async decrypt(handle: Handle, envelope: Uint8Array<ArrayBuffer>, kind: PublicKind, filename: string, ttl?: number): Promise<Uint8Array<ArrayBuffer>> {
+    return (await this.#vault(handle).crypto.decrypt(envelope, kind, filename, ttl)).plaintext;
+  }
+
+  async hmac(handle: Handle, data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+    return this.#vault(handle).crypto.hmac(data);
+  }
+
+  async verifyHmac(handle: Handle, data: Uint8Array<ArrayBuffer>, mac: Uint8Array<ArrayBuffer>): Promise<boolean> {
+    return this.#vault(handle).crypto.verifyHmac(data, mac);
+  }
+
+  async uuid(handle: Handle, category: string, salt: Uint8Array<ArrayBuffer>, value: Uint8Array<ArrayBuffer>, size: number): Promise<string> {
+    return this.#vault(handle).crypto.uuid(category, salt, value, size);
+  }
+
+  async passcrypt(handle: Handle, password: Uint8Array<ArrayBuffer>, salt: Uint8Array<ArrayBuffer>, memoryKiB: number, iterations: number): Promise<string> {
+    return this.#vault(handle).crypto.passcrypt(password, salt, memoryKiB, iterations);
+  }
+
+  // --- Profiles -------------------------------------------------------------------------------
+
+  async profileExists(directory: string, profileId: string): Promise<boolean> {
+    return (await this.#store(directory).readProfile(profileId)) !== undefined;
+  }
+
+  /** The key that wraps a profile's root: Argon2id(password, identity ‖ secret salt). */
+  async #kek(req: ProfileRequest, record: Pick<ProfileRecord, 'secretSalt' | 'memoryKiB' | 'iterations'>): Promise<SubkeyCache> {
+    // A stored cost is read from data an attacker may have written: cap it (argon2.ts) so a
+    // hostile record cannot make this tab allocate gigabytes or spin for minutes.
+    try {
+      checkArgon2Cost(record.memoryKiB, record.iterations, { memory: 'profile memoryKiB', iterations: 'profile iterations' });
+    } catch (cause) {
+      throw new TagvaultError('the stored profile has Argon2 settings out of the accepted range', { cause });
+    }
+    const raw = await argon2id({
+      password: utf8(req.password),
+      salt: concat(req.identity, record.secretSalt),
+      memoryKiB: record.memoryKiB,
+      iterations: record.iterations,
+      hashLength: 32,
+    });
+    const key = await XaesKey.fromRaw(raw);
+    raw.fill(0);
+    return new SubkeyCache(key);
+  }
+
+  #wrapContext(profileId: string): Uint8Array<ArrayBuffer> {
+    return lengthPrefixed('profile', profileId);
+  }
+
+  async #wrap(req: ProfileRequest, password: string, root: Uint8Array<ArrayBuffer>, kdf: KdfSettings): Promise<ProfileRecord> {
+    const secretSalt = randomBytes(32);
+    const settings = { secretSalt, memoryKiB: kdf.memoryKiB, iterations: kdf.iterations };
+    const kek = await this.#kek({ ...req, password }, settings);
+    const subkey = await kek.get(randomBytes(12));
+    const wrapped = await sealEnvelope(subkey, root, this.#wrapContext(req.profileId));
+    return { version: 1, ...settings, wrapped };
+  }
+
+  async #unwrap(req: ProfileRequest, record: ProfileRecord): Promise<Uint8Array<ArrayBuffer>> {
+    const kek = await this.#kek(req, record);
+    try {
+      return (await openEnvelope(kek, record.wrapped, this.#wrapContext(req.profileId))).plaintext;
+    } catch (cause) {
+      throw new AuthenticationError('wrong password for this profile (or its record was altered)', { cause });
+    }
+  }
+
+  async #profileRoot(req: ProfileRequest, create: KdfSettings | undefined): Promise<Uint8Array<ArrayBuffer>> {
+    const store = this.#store(req.directory);
+    const existing = await store.readProfile(req.profileId);
+    if (existing) return this.#unwrap(req, existing);
+    if (!create) throw new ProfileNotFoundError('no profile exists for these credentials in this directory');
+    const root = randomBytes(64);
+    const record = await this.#wrap(req, req.password, root, create);
+    // Another tab may have created the same profile meanwhile: the first one wins.
+    const winner = await withWriteLock(req.directory, async () => {
+      const again = await store.readProfile(req.profileId);
+      if (again) return again;
+      const batch = emptyBatch();
+      batch.profiles.push([req.profileId, record]);
+      await store.write(batch);
+      return undefined;
+    });
+    return winner ? this.#unwrap(req, winner) : root;
+  }
+
+  async openProfile(req: ProfileRequest, create: KdfSettings | undefined, preload: boolean): Promise<OpenedVault> {
+    const root = await this.#profileRoot(req, create);
+    return this.openVault({ directory: req.directory, root, preload });
+  }
+
+  async changePassword(req: ProfileRequest, newPassword: string, kdf: KdfSettings | undefined): Promise<void> {
+    const store = this.#store(req.directory);
+    await withWriteLock(req.directory, async () => {
+      const record = await store.readProfile(req.profileId);
+      if (!record) throw new ProfileNotFoundError('no profile exists for these credentials in this directory');
+      const root = await this.#unwrap(req, record);
+      const next = await this.#wrap(req, newPassword, root, kdf ?? { memoryKiB: record.memoryKiB, iterations: record.iterations });
+      root.fill(0);
+      const batch = emptyBatch();
+      batch.profiles.push([req.profileId, next]);
+      await store.write(batch);
+    });
+  }
+
+  async deleteProfile(req: ProfileRequest): Promise<void> {
+    const store = this.#store(req.directory);
+    const record = await store.readProfile(req.profileId);
+    if (!record) throw new ProfileNotFoundError('no profile exists for these credentials in this directory');
+    const vault = await VaultCrypto.fromRoot(await this.#unwrap(req, record));
+    await withWriteLock(req.directory, async () => {
+      const batch = emptyBatch();
+      batch.dropVaults.push(...(await this.#tree(vault, store)));
+      batch.deleteProfiles.push(req.profileId);
+      await store.write(batch);
+      this.#broadcast({
+        type: 'tagvault:change',
+        source: this.#id,
+        directory: req.directory,
+        vaults: batch.dropVaults.map((vaultId) => ({ vaultId, upserted: [], deleted: [], header: true, dropped: true })),
+      });
+    });
+  }
+
+  async dump(directory: string): Promise<RawRecord[]> {
+    return this.#store(directory).dump();
+  }
+}

@@ -1,0 +1,59 @@
+// Strict JSON: what `set` and `jsonEncrypt` accept is exactly what comes back after a round trip.
+import { ValidationError } from './errors';
+
+/** How deep values may nest: deeper ones would risk overflowing the stack of a JSON walk. */
+export const MAX_JSON_DEPTH = 1000;
+
+function refuse(argument: string, path: string, what: string): never {
+  throw new ValidationError(argument, `is not JSON-serialisable: ${path} ${what}`);
+}
+
+function check(value: unknown, argument: string, path: string, depth: number, ancestors: object[]): void {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isFinite(value)) refuse(argument, path, `is ${value}`);
+      return;
+    case 'object':
+      break;
+    default:
+      refuse(argument, path, `is ${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}`);
+  }
+  if (value === null) return;
+  if (depth >= MAX_JSON_DEPTH) refuse(argument, path, `nests deeper than ${MAX_JSON_DEPTH} levels`);
+  if (ancestors.includes(value)) refuse(argument, path, 'is a cycle (it contains itself)');
+  ancestors.push(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) refuse(argument, `${path}[${i}]`, 'is a hole in a sparse array');
+      check(value[i], argument, `${path}[${i}]`, depth + 1, ancestors);
+    }
+  } else {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      refuse(argument, path, `is an instance of ${proto?.constructor?.name ?? 'a class'}, not a plain object`);
+    }
+    if (Object.getOwnPropertySymbols(value).length > 0) refuse(argument, path, 'has symbol keys');
+    for (const key of Object.keys(value)) {
+      check((value as Record<string, unknown>)[key], argument, `${path}[${JSON.stringify(key)}]`, depth + 1, ancestors);
+    }
+  }
+  ancestors.pop();
+}
+
+/**
+ * JSON text of `value`, refusing anything JSON would change or lose: `undefined`, functions,
+ * symbols, BigInt, NaN and ±Infinity, cycles, class instances (Date, Map…), sparse arrays.
+ * @throws {ValidationError} naming `argument` and the path of the first bad part.
+ */
+export function toJson(value: unknown, argument: string): string {
+  check(value, argument, argument, 0, []);
+  return JSON.stringify(value);
+}
+
+/** Throws unless `value` is JSON-serialisable (see {@link toJson}). */
+export function assertJson(value: unknown, argument: string): void {
+  check(value, argument, argument, 0, []);
+}

@@ -1,0 +1,68 @@
+// The HKDF-SHA-256 key schedule (DESIGN.md, "Cryptography"): every key of a vault is derived from
+// its 64-byte root with info = "tagvault/v1/" ‖ purpose ‖ 0x00 ‖ length-prefixed context.
+// The root itself is imported once as a non-extractable HKDF key.
+import { concat, lengthPrefixed, utf8 } from './bytes';
+
+/** What a derived key is for; each purpose gives independent keys. */
+export const Purpose = {
+  record: 'record',
+  public: 'public',
+  tagId: 'tag-id',
+  hmac: 'hmac',
+  uuids: 'uuids',
+  passcrypt: 'passcrypt',
+  vaultId: 'vault-id',
+  metatag: 'metatag',
+} as const;
+export type Purpose = (typeof Purpose)[keyof typeof Purpose];
+
+const EMPTY_SALT = new Uint8Array(0);
+
+/** The HKDF `info` for a purpose and context (RFC 5869 §3.2: info binds a key to its use). */
+export function hkdfInfo(purpose: Purpose, context: (Uint8Array | string)[]): Uint8Array<ArrayBuffer> {
+  return concat(utf8(`tagvault/v1/${purpose}`), Uint8Array.of(0), lengthPrefixed(...context));
+}
+
+export class KeySchedule {
+  readonly #root: CryptoKey;
+  private constructor(root: CryptoKey) {
+    this.#root = root;
+  }
+
+  /** Imports a 64-byte root key (and zero-fills the given copy). */
+  static async fromRoot(root: Uint8Array<ArrayBuffer>): Promise<KeySchedule> {
+    const key = await crypto.subtle.importKey('raw', root, 'HKDF', false, ['deriveKey', 'deriveBits']);
+    root.fill(0);
+    return new KeySchedule(key);
+  }
+
+  #params(purpose: Purpose, context: (Uint8Array | string)[]): HkdfParams {
+    return { name: 'HKDF', hash: 'SHA-256', salt: EMPTY_SALT, info: hkdfInfo(purpose, context) };
+  }
+
+  /** Raw derived bytes (for ids, secrets handed to hash-wasm, and child roots). */
+  async bits(purpose: Purpose, bytes: number, ...context: (Uint8Array | string)[]): Promise<Uint8Array<ArrayBuffer>> {
+    return new Uint8Array(await crypto.subtle.deriveBits(this.#params(purpose, context), this.#root, bytes * 8));
+  }
+
+  /** A non-extractable AES-256-CBC key for XAES-256-GCM's key derivation. */
+  aesCbc(purpose: Purpose, ...context: (Uint8Array | string)[]): Promise<CryptoKey> {
+    return crypto.subtle.deriveKey(this.#params(purpose, context), this.#root, { name: 'AES-CBC', length: 256 }, false, ['encrypt']);
+  }
+
+  /** A non-extractable HMAC-SHA-256 key. */
+  hmac(purpose: Purpose, ...context: (Uint8Array | string)[]): Promise<CryptoKey> {
+    return crypto.subtle.deriveKey(
+      this.#params(purpose, context),
+      this.#root,
+      { name: 'HMAC', hash: 'SHA-256', length: 256 },
+      false,
+      ['sign', 'verify'],
+    );
+  }
+
+  /** The schedule of a child vault: its root is 512 bits derived with the child's id as context. */
+  async child(childId: string): Promise<KeySchedule> {
+    return KeySchedule.fromRoot(await this.bits(Purpose.metatag, 64, childId));
+  }
+}

@@ -1,0 +1,156 @@
+// All the keys of one vault, derived from its root, and what is done with them. This runs where
+// the keys live: in the engine's worker (or in-thread where there is no Worker).
+import { lengthPrefixed, randomBytes, toBase64Url, toHex, utf8 } from './bytes';
+import { argon2id } from './argon2';
+import { openEnvelope, sealEnvelope, SubkeyCache, type Opened } from './envelope';
+import { KeySchedule, Purpose } from './key-schedule';
+import { XaesKey } from './xaes';
+
+/** Which of a tag's two records: its encrypted name, or its encrypted value. */
+export type RecordField = 'name' | 'value';
+
+/** A public ciphertext's kind is authenticated, so bytes cannot be opened as JSON or back. */
+export type PublicKind = 'json' | 'bytes';
+
+export interface SealRequest {
+  tagId: string;
+  field: RecordField;
+  plaintext: Uint8Array<ArrayBuffer>;
+}
+
+export class VaultCrypto {
+  /** Public id of the vault in storage (derived, so the same key finds the same vault). */
+  readonly vaultId: string;
+  readonly #schedule: KeySchedule;
+  readonly #records: SubkeyCache;
+  readonly #recordKey: XaesKey;
+  readonly #public: SubkeyCache;
+  readonly #publicKey: XaesKey;
+  readonly #tagIdKey: CryptoKey;
+  readonly #hmacKey: CryptoKey;
+  readonly #passcryptSecret: Uint8Array<ArrayBuffer>;
+  readonly #uuidKeys = new Map<string, Promise<CryptoKey>>();
+
+  private constructor(
+    vaultId: string,
+    schedule: KeySchedule,
+    recordKey: XaesKey,
+    publicKey: XaesKey,
+    tagIdKey: CryptoKey,
+    hmacKey: CryptoKey,
+    passcryptSecret: Uint8Array<ArrayBuffer>,
+  ) {
+    this.vaultId = vaultId;
+    this.#schedule = schedule;
+    this.#recordKey = recordKey;
+    this.#records = new SubkeyCache(recordKey);
+    this.#publicKey = publicKey;
+    this.#public = new SubkeyCache(publicKey);
+    this.#tagIdKey = tagIdKey;
+    this.#hmacKey = hmacKey;
+    this.#passcryptSecret = passcryptSecret;
+  }
+
+  /** Derives every key of a vault from its 64-byte root (the given array is zero-filled). */
+  static async fromRoot(root: Uint8Array<ArrayBuffer>): Promise<VaultCrypto> {
+    return VaultCrypto.#fromSchedule(await KeySchedule.fromRoot(root));
+  }
+
+  static async #fromSchedule(schedule: KeySchedule): Promise<VaultCrypto> {
+    const [vaultId, recordCbc, publicCbc, tagIdKey, hmacKey, passcryptSecret] = await Promise.all([
+      schedule.bits(Purpose.vaultId, 24),
+      schedule.aesCbc(Purpose.record),
+      schedule.aesCbc(Purpose.public),
+      schedule.hmac(Purpose.tagId),
+      schedule.hmac(Purpose.hmac),
+      schedule.bits(Purpose.passcrypt, 32),
+    ]);
+    const [recordKey, publicKey] = await Promise.all([XaesKey.fromCryptoKey(recordCbc), XaesKey.fromCryptoKey(publicCbc)]);
+    return new VaultCrypto(toBase64Url(vaultId), schedule, recordKey, publicKey, tagIdKey, hmacKey, passcryptSecret);
+  }
+
+  /** The vault of metatag `name`: its root is derived from this one, never the other way. */
+  async child(name: string): Promise<VaultCrypto> {
+    const id = await this.tagId(name);
+    return VaultCrypto.#fromSchedule(await this.#schedule.child(id));
+  }
+
+  /** The storage id of a tag: HMAC-SHA-256 under the tag-id key, url-safe base64. */
+  async tagId(tag: string): Promise<string> {
+    return toBase64Url(new Uint8Array(await crypto.subtle.sign('HMAC', this.#tagIdKey, utf8(tag))));
+  }
+
+  tagIds(tags: string[]): Promise<string[]> {
+    return Promise.all(tags.map((t) => this.tagId(t)));
+  }
+
+  #recordContext(tagId: string, field: RecordField): Uint8Array<ArrayBuffer> {
+    return lengthPrefixed('record', this.vaultId, tagId, field);
+  }
+
+  #headerContext(): Uint8Array<ArrayBuffer> {
+    return lengthPrefixed('header', this.vaultId);
+  }
+
+  /** Seals a batch of records: one subkey derivation for the whole batch (one nonce prefix). */
+  async sealRecords(requests: SealRequest[], now = Date.now()): Promise<Uint8Array<ArrayBuffer>[]> {
+    if (requests.length === 0) return [];
+    const subkey = await this.#recordKey.subkey(randomBytes(12));
+    return Promise.all(requests.map((r) => sealEnvelope(subkey, r.plaintext, this.#recordContext(r.tagId, r.field), now)));
+  }
+
+  /** Opens one record; AuthenticationError if it was altered or moved. */
+  async openRecord(tagId: string, field: RecordField, envelope: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+    return (await openEnvelope(this.#records, envelope, this.#recordContext(tagId, field))).plaintext;
+  }
+
+  async sealHeader(plaintext: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+    const subkey = await this.#recordKey.subkey(randomBytes(12));
+    return sealEnvelope(subkey, plaintext, this.#headerContext());
+  }
+
+  async openHeader(envelope: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+    return (await openEnvelope(this.#records, envelope, this.#headerContext())).plaintext;
+  }
+
+  #publicContext(kind: PublicKind, filename: string): Uint8Array<ArrayBuffer> {
+    return lengthPrefixed('public', kind, filename);
+  }
+
+  /** Public encryption, bound to `filename` and `kind`. */
+  async encrypt(plaintext: Uint8Array<ArrayBuffer>, kind: PublicKind, filename: string): Promise<Uint8Array<ArrayBuffer>> {
+    const subkey = await this.#publicKey.subkey(randomBytes(12));
+    return sealEnvelope(subkey, plaintext, this.#publicContext(kind, filename));
+  }
+
+  async decrypt(envelope: Uint8Array, kind: PublicKind, filename: string, ttlSeconds?: number): Promise<Opened> {
+    return openEnvelope(this.#public, envelope, this.#publicContext(kind, filename), ttlSeconds);
+  }
+
+  /** HMAC-SHA-256 of `data` under the vault's HMAC key. */
+  async hmac(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+    return new Uint8Array(await crypto.subtle.sign('HMAC', this.#hmacKey, data));
+  }
+
+  /** Constant-time check of an HMAC (crypto.subtle.verify). */
+  verifyHmac(data: Uint8Array<ArrayBuffer>, mac: Uint8Array<ArrayBuffer>): Promise<boolean> {
+    return crypto.subtle.verify('HMAC', this.#hmacKey, mac, data);
+  }
+
+  /** A keyed UUID: HMAC under the category's key of salt ‖ value, hex, cut to `size` characters. */
+  async uuid(category: string, salt: Uint8Array<ArrayBuffer>, value: Uint8Array<ArrayBuffer>, size: number): Promise<string> {
+    let key = this.#uuidKeys.get(category);
+    if (!key) {
+      key = this.#schedule.hmac(Purpose.uuids, category);
+      this.#uuidKeys.set(category, key);
+    }
+    const mac = await crypto.subtle.sign('HMAC', await key, lengthPrefixed(salt, value));
+    return toHex(new Uint8Array(mac)).slice(0, size);
+  }
+
+  /** Argon2id keyed with this vault's passcrypt secret; 64 bytes as hex. */
+  async passcrypt(password: Uint8Array, salt: Uint8Array, memoryKiB: number, iterations: number): Promise<string> {
+    const out = await argon2id({ password, salt, secret: this.#passcryptSecret, memoryKiB, iterations, hashLength: 64 });
+    return toHex(out);
+  }
+}
