@@ -1,0 +1,853 @@
+// The Database: the seed's API on the main thread. It keeps the decrypted cache and validates
+// every argument; the engine (in its worker) holds the keys and does crypto and storage, and is
+// called in batches: one round trip per open, save or load.
+import { aBoolean, aBytes, aKey, anInteger, anOptions, aPositiveNumber, aString, aTag, describe } from './assert';
+import { checkArgon2Cost, MAX_MEMORY_KIB, MIN_MEMORY_KIB } from './argon2';
+import { fromBase64Url, fromHex, fromUtf8, ownBytes, randomBytes, toBase64Url, toHex, utf8 } from './bytes';
+import { engine, type EngineClient } from './engine-client';
+import { AuthenticationError, InvalidHmacError, TagvaultError, ValidationError } from './errors';
+import { assertJson, toJson } from './json';
+import { Namespace } from './namespace';
+import { parseTokenArguments, ProfileTokens, tokenSecrets, type ProfileTokenOptions } from './profile';
+import type { ChangeMessage, CorruptRecord, Handle, KdfSettings, OpenedVault, ProfileRequest, RawRecord, VaultChange } from './protocol';
+import type { PublicKind } from './vault-crypto';
+
+/** Where no directory is given, vaults live in the IndexedDB database named "tagvault". */
+export const DEFAULT_DIRECTORY = 'tagvault';
+
+export interface OpenOptions {
+  /** The IndexedDB database that holds the vault (default `"tagvault"`). */
+  directory?: string;
+  /** Decrypt every value at open (default `true`); with `false`, only tag names are loaded. */
+  preload?: boolean;
+}
+
+export interface ProfileOptions extends OpenOptions {
+  /** Argon2id memory in KiB for a new profile's key (default 65,536 = 64 MiB). */
+  kb?: number;
+  /** Argon2id passes for a new profile's key (default 3). */
+  cpu?: number;
+}
+
+export interface EncryptOptions {
+  /** Binds the ciphertext to a name: it decrypts only with the same filename (default `""`). */
+  filename?: string;
+}
+
+export interface DecryptOptions extends EncryptOptions {
+  /** Refuse ciphertexts older than this many seconds with a {@link TimeoutError}. */
+  ttl?: number;
+}
+
+export interface UuidOptions {
+  /** Length of each UUID in hex characters, 8 to 64 (default 64). */
+  size?: number;
+  /** 64 hex characters; a random salt when omitted. Reuse it to get the same UUIDs again. */
+  salt?: string;
+}
+
+export interface PasscryptOptions {
+  /** Memory in KiB (default 65,536). */
+  kb?: number;
+  /** Passes over memory (default 3). */
+  cpu?: number;
+  /** A floor on memory in KiB: memory = max(kb, hardness) (default 1,024). */
+  hardness?: number;
+}
+
+/** A UUID generator from {@link Database.uuids}. */
+export interface UuidGenerator {
+  /** The keyed UUID of a JSON-serialisable value. */
+  (value: unknown): Promise<string>;
+  /** The salt in use (hex); with `{ exit: true }` the generator ends and refuses further values. */
+  result(options?: { exit?: boolean }): string;
+}
+
+/** Detail of the `change` event a Database dispatches when another tab changed its vault. */
+export interface ChangeDetail {
+  /** Tags added, changed or removed by the other tab. */
+  tags: string[];
+  /** True when the metatag list changed. */
+  metatags: boolean;
+}
+
+const DEFAULT_KB = 65536;
+const DEFAULT_CPU = 3;
+const DEFAULT_HARDNESS = 1024;
+const MAX_FILENAME = 65536;
+
+const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
+
+interface TagState {
+  id: string | undefined;
+  loaded: boolean;
+  value: unknown;
+  /** JSON of what is stored, to skip unchanged tags at save. */
+  savedJson: string | undefined;
+  /** Bumped by every set(): a save clears `dirty` only if no set() happened meanwhile. */
+  version: number;
+  dirty: boolean;
+  corrupt: boolean;
+}
+
+/** Listens for other tabs' writes to one directory and routes them to open databases. */
+class ChangeHub {
+  static readonly #hubs = new Map<string, ChangeHub>();
+  readonly #byVault = new Map<string, Set<WeakRef<Database>>>();
+
+  static for(directory: string): ChangeHub | undefined {
+    if (typeof BroadcastChannel === 'undefined') return undefined;
+    let hub = ChangeHub.#hubs.get(directory);
+    if (!hub) {
+      hub = new ChangeHub(directory);
+      ChangeHub.#hubs.set(directory, hub);
+    }
+    return hub;
+  }
+
+  private constructor(directory: string) {
+    const channel = new BroadcastChannel(`tagvault:${directory}`);
+    channel.onmessage = async (event: MessageEvent<ChangeMessage>) => {
+      const message = event.data;
+      if (message?.type !== 'tagvault:change') return;
+      if (message.source === (await engine().id)) return; // our own write
+      for (const change of message.vaults) {
+        for (const ref of this.#byVault.get(change.vaultId) ?? []) {
+          const db = ref.deref();
+          if (db) void Database._applyRemoteChange(db, change).catch(() => undefined);
+        }
+      }
+    };
+  }
+
+  add(vaultId: string, db: Database): WeakRef<Database> {
+    const ref = new WeakRef(db);
+    let set = this.#byVault.get(vaultId);
+    if (!set) this.#byVault.set(vaultId, (set = new Set()));
+    set.add(ref);
+    return ref;
+  }
+
+  remove(vaultId: string, ref: WeakRef<Database>): void {
+    this.#byVault.get(vaultId)?.delete(ref);
+  }
+}
+
+/**
+ * An encrypted, persistent database of JSON values under string tags, stored in IndexedDB.
+ * Tag names and values are encrypted (XAES-256-GCM) under keys derived from one 512-bit key;
+ * the keys never leave the engine's Web Worker.
+ *
+ * Reads from the cache (`get`, `has`, `tags`) are synchronous; anything that touches storage or
+ * crypto returns a Promise.
+ * @example
+ * const key = Keys.csprng();
+ * await using db = await Database.open(key);
+ * db.set('lawyer', { '#': '555-555-1000', $: 13000.5 });
+ * await db.saveTag('lawyer');
+ */
+export class Database extends EventTarget {
+  /** The IndexedDB database this vault lives in. */
+  readonly directory: string;
+  readonly #engine: EngineClient;
+  readonly #handle: Handle;
+  readonly #vaultId: string;
+  readonly #parent: Database | undefined;
+  readonly #name: string | undefined;
+  readonly #tags = new Map<string, TagState>();
+  readonly #metatags: string[];
+  readonly #pendingMetatags = new Set<string>();
+  readonly #children = new Map<string, Promise<Database>>();
+  readonly #loadedChildren = new Map<string, Database>();
+  #corrupted: CorruptRecord[];
+  #queue: Promise<unknown> = Promise.resolve();
+  #hubRef: WeakRef<Database> | undefined;
+
+  private constructor(client: EngineClient, directory: string, opened: OpenedVault, parent?: Database, name?: string) {
+    super();
+    this.directory = directory;
+    this.#engine = client;
+    this.#handle = opened.handle;
+    this.#vaultId = opened.vaultId;
+    this.#parent = parent;
+    this.#name = name;
+    this.#metatags = [...opened.metatags];
+    this.#corrupted = opened.corrupted;
+    for (const t of opened.tags) this.#remember(t.tag, t.tagId, t.json);
+    for (const c of opened.corrupted) {
+      if (c.kind === 'value' && c.tag !== undefined) {
+        const state = this.#tags.get(c.tag);
+        if (state) state.corrupt = true;
+      }
+    }
+    this.#hubRef = ChangeHub.for(directory)?.add(this.#vaultId, this);
+  }
+
+  #remember(tag: string, id: string, json: string | undefined): void {
+    const loaded = json !== undefined;
+    this.#tags.set(tag, {
+      id,
+      loaded,
+      value: loaded ? JSON.parse(json) : undefined,
+      savedJson: json,
+      version: 0,
+      dirty: false,
+      corrupt: false,
+    });
+  }
+
+  // --- Opening --------------------------------------------------------------------------------
+
+  /**
+   * Opens (or starts) the vault of `key` in `directory`. A new key gives a new, empty vault;
+   * nothing is written until you save.
+   * @param key 64 bytes (e.g. from {@link Keys.csprng}) or 128 hex characters.
+   * @throws {ValidationError} for a key that is not 64 bytes, or bad options.
+   * @example
+   * const db = await Database.open(Keys.csprng(), { directory: 'my-app', preload: false });
+   */
+  static async open(key: Uint8Array | string, options?: OpenOptions): Promise<Database> {
+    const root = aKey(key);
+    const { directory, preload } = parseOpenOptions(options);
+    const client = engine();
+    const opened = await client.call('openVault', { directory, root, preload });
+    return new Database(client, directory, opened);
+  }
+
+  /**
+   * Turns credentials into profile tokens: any number of credential strings, then
+   * `{ username, password, salt? }`. The profile's id comes from the credentials, user name and
+   * salt; the password is only used, in the worker, to derive the key that unlocks the vault.
+   * @example
+   * const tokens = await Database.generateProfileTokens('server-url.com', 'address@email.net', {
+   *   username: 'username', password: 'password', salt: 'optional salt',
+   * });
+   */
+  static async generateProfileTokens(...args: [...credentials: string[], options: ProfileTokenOptions]): Promise<ProfileTokens> {
+    const { credentials, options } = parseTokenArguments(args);
+    return ProfileTokens._create(credentials, options);
+  }
+
+  /**
+   * Opens the profile's vault, creating the profile (a random root key wrapped under a key
+   * derived from the password with Argon2id) when it does not exist yet.
+   * @throws {AuthenticationError} when the profile exists and the password is wrong.
+   */
+  static async generateProfile(tokens: ProfileTokens, options?: ProfileOptions): Promise<Database> {
+    const { directory, preload, kdf } = parseProfileOptions(options);
+    const client = engine();
+    const opened = await client.call('openProfile', profileRequest(tokens, directory), kdf, preload);
+    return new Database(client, directory, opened);
+  }
+
+  /**
+   * Opens an existing profile's vault.
+   * @throws {ProfileNotFoundError} when there is no such profile in the directory.
+   * @throws {AuthenticationError} when the password is wrong.
+   */
+  static async loadProfile(tokens: ProfileTokens, options?: OpenOptions): Promise<Database> {
+    const { directory, preload } = parseOpenOptions(options);
+    const client = engine();
+    const opened = await client.call('openProfile', profileRequest(tokens, directory), undefined, preload);
+    return new Database(client, directory, opened);
+  }
+
+  /** Whether a profile exists for these tokens in the directory. */
+  static async profileExists(tokens: ProfileTokens, options?: Pick<OpenOptions, 'directory'>): Promise<boolean> {
+    tokenSecrets(tokens);
+    const { directory } = parseOpenOptions(options, ['directory']);
+    return engine().call('profileExists', directory, tokens.profileId);
+  }
+
+  /**
+   * Deletes the profile and its whole vault (tags and metatags).
+   * @throws {ProfileNotFoundError} · {AuthenticationError} for a wrong password.
+   */
+  static async deleteProfile(tokens: ProfileTokens, options?: Pick<OpenOptions, 'directory'>): Promise<void> {
+    const { directory } = parseOpenOptions(options, ['directory']);
+    await engine().call('deleteProfile', profileRequest(tokens, directory));
+  }
+
+  /**
+   * Changes a profile's password. The vault's root key is re-wrapped under the new password:
+   * one record is written and no data is re-encrypted. Returns tokens carrying the new password.
+   * Options `kb`/`cpu` set new Argon2id costs (default: keep the stored ones).
+   * @throws {AuthenticationError} when the current password (in `tokens`) is wrong.
+   */
+  static async changeProfilePassword(
+    tokens: ProfileTokens,
+    newPassword: string,
+    options?: Pick<ProfileOptions, 'directory' | 'kb' | 'cpu'>,
+  ): Promise<ProfileTokens> {
+    const password = aString(newPassword, 'newPassword', { nonEmpty: true, max: 65536 });
+    const opts = anOptions<ProfileOptions>(options, 'options', ['directory', 'kb', 'cpu']);
+    const { directory } = parseOpenOptions({ ...(opts.directory !== undefined ? { directory: opts.directory } : {}) });
+    const kdf = opts.kb === undefined && opts.cpu === undefined ? undefined : parseKdf(opts.kb, opts.cpu);
+    await engine().call('changePassword', profileRequest(tokens, directory), password, kdf);
+    return ProfileTokens._withPassword(tokens, password);
+  }
+
+  /** 32 random bytes as 64 hex characters. */
+  static generateSalt(): string {
+    return toHex(randomBytes(32));
+  }
+
+  /** Url-safe base64 (no padding) of bytes, or of a string's UTF-8. */
+  static base64Encode(data: Uint8Array | string): string {
+    if (typeof data === 'string') return toBase64Url(utf8(data));
+    return toBase64Url(aBytes(data, 'data'));
+  }
+
+  /** Bytes of url-safe (or standard) base64. */
+  static base64Decode(text: string): Uint8Array {
+    const bytes = fromBase64Url(aString(text, 'text').replace(/\+/g, '-').replace(/\//g, '_'));
+    if (!bytes) throw new ValidationError('text', 'is not valid base64');
+    return bytes;
+  }
+
+  // --- Tags -----------------------------------------------------------------------------------
+
+  /** The tags of this database (saved and unsaved), in insertion order. */
+  get tags(): string[] {
+    return [...this.#tags.keys()];
+  }
+
+  /** How many tags. */
+  get size(): number {
+    return this.#tags.size;
+  }
+
+  /** The names of this database's metatags (child databases). */
+  get metatags(): string[] {
+    return [...this.#metatags];
+  }
+
+  /** Records that failed authentication when read: they are skipped, and reading them throws. */
+  get corrupted(): readonly CorruptRecord[] {
+    return this.#corrupted;
+  }
+
+  /** Whether `tag` is in this database (loaded or not). */
+  has(tag: string): boolean {
+    return this.#tags.has(aTag(tag));
+  }
+
+  /**
+   * The cached value of `tag`, or `undefined` when it is absent or not loaded yet (after
+   * `preload: false`; use {@link query}).
+   * @throws {AuthenticationError} when the tag's stored value failed authentication.
+   */
+  get(tag: string): unknown {
+    const state = this.#tags.get(aTag(tag));
+    if (state?.corrupt) throw new AuthenticationError(`the stored value of this tag failed authentication`);
+    return state?.loaded ? state.value : undefined;
+  }
+
+  /**
+   * Sets `tag` to a JSON-serialisable value, in the cache. Nothing is written until
+   * {@link save} or {@link saveTag}.
+   * @throws {ValidationError} for an empty tag or a value JSON cannot round-trip (functions,
+   * `undefined`, BigInt, cycles, NaN/Infinity, class instances); nothing is changed.
+   * @example
+   * db.set('safehouses', ['Dublin Forgery', 'NY Insurrection']);
+   */
+  set(tag: string, value: unknown): this {
+    aTag(tag);
+    assertJson(value, 'value');
+    const state = this.#tags.get(tag);
+    if (state) {
+      state.value = value;
+      state.loaded = true;
+      state.corrupt = false;
+      state.dirty = true;
+      state.version++;
+    } else {
+      this.#tags.set(tag, { id: undefined, loaded: true, value, savedJson: undefined, version: 1, dirty: true, corrupt: false });
+    }
+    return this;
+  }
+
+  /**
+   * The value of `tag`, loaded from storage when it is not cached.
+   * @throws {AuthenticationError} when the stored record fails authentication.
+   */
+  async query(tag: string): Promise<unknown> {
+    aTag(tag);
+    const state = this.#tags.get(tag);
+    if (state?.loaded) return state.value;
+    const result = await this.#engine.call('loadTags', this.#handle, { tags: [tag] });
+    if (result.corrupted.length > 0) {
+      const s = this.#tags.get(tag);
+      if (s) s.corrupt = true;
+      throw new AuthenticationError(`the stored record of this tag failed authentication`);
+    }
+    const loaded = result.tags[0];
+    if (!loaded || loaded.json === undefined) return undefined;
+    const current = this.#tags.get(tag);
+    if (current?.loaded) return current.value; // set() while we were loading wins
+    this.#remember(loaded.tag, loaded.tagId, loaded.json);
+    return this.#tags.get(tag)!.value;
+  }
+
+  /**
+   * Removes `tag` from the cache and from storage, and returns its value (`undefined` when absent).
+   */
+  async pop(tag: string): Promise<unknown> {
+    aTag(tag);
+    return this.#exclusive(async () => {
+      const state = this.#tags.get(tag);
+      if (!state) return undefined;
+      const value = state.loaded ? state.value : await this.query(tag).catch(() => undefined);
+      if (state.id !== undefined || state.savedJson !== undefined || !state.loaded) {
+        await this.#engine.call('commit', this.directory, [this.#emptyChange({ deletes: [tag] })]);
+      }
+      this.#tags.delete(tag);
+      this.#corrupted = this.#corrupted.filter((c) => c.tag !== tag);
+      return value;
+    });
+  }
+
+  /**
+   * Writes one tag to storage now (its name and value records), whatever the size of the vault.
+   * @throws {ValidationError} when the tag is not in this database.
+   */
+  async saveTag(tag: string): Promise<void> {
+    aTag(tag);
+    await this.#exclusive(async () => {
+      const state = this.#tags.get(tag);
+      if (!state) throw new ValidationError('tag', 'is not in this database');
+      if (!state.loaded) return; // stored and untouched: nothing to write
+      const json = toJson(state.value, 'value');
+      const version = state.version;
+      const result = await this.#engine.call('commit', this.directory, [this.#emptyChange({ upserts: [{ tag, json }] })]);
+      state.id = result.ids[0]![0];
+      state.savedJson = json;
+      if (state.version === version) state.dirty = false;
+    });
+  }
+
+  /**
+   * Writes every changed tag, this database's metatags and theirs, in one IndexedDB
+   * transaction: all of it or nothing. Unchanged tags are not re-encrypted.
+   * @throws {ValidationError} when a cached value is no longer JSON-serialisable (nothing is written).
+   */
+  async save(): Promise<void> {
+    await this.#exclusive(async () => {
+      const plan: { db: Database; change: VaultChange; sent: { state: TagState; json: string; version: number }[] }[] = [];
+      for (const db of this.#tree()) plan.push(db.#collect());
+      const changes = plan.map((p) => p.change).filter((c) => c.upserts.length || c.addMetatags.length);
+      if (changes.length === 0) return;
+      const result = await this.#engine.call('commit', this.directory, changes);
+      let i = 0;
+      for (const p of plan) {
+        if (!(p.change.upserts.length || p.change.addMetatags.length)) continue;
+        const ids = result.ids[i]!;
+        p.sent.forEach((s, j) => {
+          s.state.id = ids[j];
+          s.state.savedJson = s.json;
+          if (s.state.version === s.version) s.state.dirty = false;
+        });
+        for (const m of p.change.addMetatags) p.db.#pendingMetatags.delete(m);
+        i++;
+      }
+    });
+  }
+
+  /** This database and every loaded metatag below it. */
+  *#tree(): Generator<Database> {
+    yield this;
+    for (const child of this.#loadedChildren.values()) yield* child.#tree();
+  }
+
+  /** What `save` writes for this vault: changed tags (validated now) and new metatags. */
+  #collect(): { db: Database; change: VaultChange; sent: { state: TagState; json: string; version: number }[] } {
+    const sent: { state: TagState; json: string; version: number }[] = [];
+    const upserts: { tag: string; json: string }[] = [];
+    for (const [tag, state] of this.#tags) {
+      if (!state.loaded) continue;
+      const json = toJson(state.value, `value of a tag`);
+      if (!state.dirty && json === state.savedJson) continue;
+      upserts.push({ tag, json });
+      sent.push({ state, json, version: state.version });
+    }
+    const change = this.#emptyChange({ upserts, addMetatags: [...this.#pendingMetatags] });
+    return { db: this, change, sent };
+  }
+
+  #emptyChange(part: Partial<VaultChange>): VaultChange {
+    return { handle: this.#handle, upserts: [], deletes: [], addMetatags: [], removeMetatags: [], ...part };
+  }
+
+  /** Runs writes of this database tree one at a time (concurrent saves never interleave). */
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const root = this.#root();
+    const run = root.#queue.then(fn, fn);
+    root.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #root(): Database {
+    return this.#parent ? this.#parent.#root() : this;
+  }
+
+  /** `[tag, value]` for every tag, loading what is not cached (in one batch). Corrupt tags are skipped. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<[string, unknown]> {
+    await this.#loadAll();
+    for (const [tag, state] of [...this.#tags]) {
+      if (state.loaded && !state.corrupt) yield [tag, state.value];
+    }
+  }
+
+  /** Loads every listed but not yet cached tag, in one round trip. */
+  async #loadAll(): Promise<void> {
+    const ids = [...this.#tags.values()].filter((s) => !s.loaded && !s.corrupt && s.id !== undefined).map((s) => s.id!);
+    if (ids.length === 0) return;
+    const result = await this.#engine.call('loadTags', this.#handle, { tagIds: ids });
+    for (const t of result.tags) {
+      const state = this.#tags.get(t.tag);
+      if (!state || state.loaded || t.json === undefined) continue;
+      state.value = JSON.parse(t.json);
+      state.savedJson = t.json;
+      state.loaded = true;
+    }
+    for (const c of result.corrupted) {
+      const state = c.tag !== undefined ? this.#tags.get(c.tag) : undefined;
+      if (state) state.corrupt = true;
+      if (!this.#corrupted.some((x) => x.tagId === c.tagId && x.kind === c.kind)) this.#corrupted = [...this.#corrupted, c];
+    }
+  }
+
+  /** Saves on `await using` disposal. */
+  async [asyncDispose](): Promise<void> {
+    await this.save();
+  }
+
+  // --- Metatags -------------------------------------------------------------------------------
+
+  /**
+   * The child database `name`, created if new (listed in {@link metatags}, saved with this
+   * one). Its keys are derived from this database's; its key cannot open this one. Repeated
+   * calls give the same instance.
+   */
+  metatag(name: string, options?: Pick<OpenOptions, 'preload'>): Promise<Database> {
+    aTag(name, 'name');
+    const { preload } = parseOpenOptions(options, ['preload']);
+    let child = this.#children.get(name);
+    if (!child) {
+      child = this.#engine.call('openVault', { directory: this.directory, parent: this.#handle, name, preload }).then((opened) => {
+        const db = new Database(this.#engine, this.directory, opened, this, name);
+        if (!this.#metatags.includes(name)) {
+          this.#metatags.push(name);
+          this.#pendingMetatags.add(name);
+        }
+        this.#loadedChildren.set(name, db);
+        return db;
+      });
+      this.#children.set(name, child);
+      child.catch(() => this.#children.delete(name));
+    }
+    return child;
+  }
+
+  /** Deletes metatag `name` and all its records (and its metatags'), now. */
+  async deleteMetatag(name: string): Promise<void> {
+    aTag(name, 'name');
+    if (!this.#metatags.includes(name)) throw new ValidationError('name', 'is not a metatag of this database');
+    await this.#exclusive(async () => {
+      const result = await this.#engine.call('commit', this.directory, [this.#emptyChange({ removeMetatags: [name] })]);
+      this.#forgetMetatag(name);
+      const stored = result.metatags[0];
+      if (stored) this.#mergeMetatags(stored);
+    });
+  }
+
+  #forgetMetatag(name: string): void {
+    const i = this.#metatags.indexOf(name);
+    if (i >= 0) this.#metatags.splice(i, 1);
+    this.#pendingMetatags.delete(name);
+    const child = this.#loadedChildren.get(name);
+    this.#loadedChildren.delete(name);
+    this.#children.delete(name);
+    if (child) child.#clear();
+  }
+
+  #mergeMetatags(stored: string[]): void {
+    const next = [...stored, ...[...this.#pendingMetatags].filter((m) => !stored.includes(m))];
+    this.#metatags.splice(0, this.#metatags.length, ...next);
+  }
+
+  #clear(): void {
+    this.#tags.clear();
+    this.#corrupted = [];
+    for (const name of [...this.#loadedChildren.keys()]) this.#forgetMetatag(name);
+    this.#metatags.length = 0;
+    this.#pendingMetatags.clear();
+  }
+
+  // --- Management -----------------------------------------------------------------------------
+
+  /**
+   * Deletes every record of this database and its metatags from storage, and empties the
+   * cache. Other vaults in the directory are untouched. The instance stays usable (empty).
+   */
+  async deleteDatabase(): Promise<void> {
+    if (this.#parent && this.#name !== undefined) {
+      const parent = this.#parent;
+      if (parent.#metatags.includes(this.#name)) return parent.deleteMetatag(this.#name);
+    }
+    await this.#exclusive(async () => {
+      await this.#engine.call('commit', this.directory, [this.#emptyChange({ drop: true })]);
+      this.#clear();
+    });
+  }
+
+  /**
+   * Copies every tag and metatag (recursively) of `other` into this database, under this
+   * database's keys: the way to rotate a key. Values are copied, not shared. Save to persist.
+   */
+  async mirrorDatabase(other: Database): Promise<void> {
+    if (!(other instanceof Database)) throw new ValidationError('other', `expected a Database, got ${describe(other)}`);
+    if (other === this) throw new ValidationError('other', 'is this same database');
+    await other.#loadAll();
+    for (const [tag, state] of other.#tags) {
+      if (state.loaded && !state.corrupt) this.set(tag, structuredClone(state.value));
+    }
+    for (const name of other.metatags) {
+      const [from, to] = await Promise.all([other.metatag(name), this.metatag(name)]);
+      await to.mirrorDatabase(from);
+    }
+  }
+
+  /**
+   * A frozen {@link Namespace} of the cached tags: `ns[tag]`, `keys()`, `values()`, iteration.
+   * Tags not loaded yet (after `preload: false`) are not included; corrupt ones neither.
+   */
+  intoNamespace(): Namespace {
+    const entries: [string, unknown][] = [];
+    for (const [tag, state] of this.#tags) if (state.loaded && !state.corrupt) entries.push([tag, state.value]);
+    return new Namespace(entries);
+  }
+
+  /** Every raw IndexedDB record of this database's directory (what an attacker with the disk sees). */
+  async rawRecords(): Promise<RawRecord[]> {
+    return this.#engine.call('dump', this.directory);
+  }
+
+  /** The id of this vault in storage (derived from its key; not secret). */
+  get vaultId(): string {
+    return this.#vaultId;
+  }
+
+  /** Stops listening to other tabs and releases the keys in the engine; the instance is then unusable. */
+  async close(): Promise<void> {
+    for (const db of [...this.#tree()]) {
+      if (db.#hubRef) ChangeHub.for(db.directory)?.remove(db.#vaultId, db.#hubRef);
+      await db.#engine.call('closeVault', db.#handle);
+    }
+  }
+
+  /** @internal Another tab wrote to this vault: refresh what we cache, keep our unsaved changes. */
+  static async _applyRemoteChange(db: Database, change: ChangeMessage['vaults'][number]): Promise<void> {
+    const changed: string[] = [];
+    const byId = new Map<string, [string, TagState]>();
+    for (const entry of db.#tags) if (entry[1].id !== undefined) byId.set(entry[1].id, entry);
+    if (change.dropped) {
+      for (const [tag, state] of [...db.#tags]) {
+        if (!state.dirty) {
+          db.#tags.delete(tag);
+          changed.push(tag);
+        }
+      }
+    }
+    for (const id of change.deleted) {
+      const entry = byId.get(id);
+      if (entry && !entry[1].dirty) {
+        db.#tags.delete(entry[0]);
+        changed.push(entry[0]);
+      }
+    }
+    const toLoad = change.upserted.filter((id) => !byId.get(id)?.[1].dirty);
+    if (toLoad.length) {
+      const result = await db.#engine.call('loadTags', db.#handle, { tagIds: toLoad });
+      for (const t of result.tags) {
+        const state = db.#tags.get(t.tag);
+        if (state?.dirty) continue;
+        db.#remember(t.tag, t.tagId, t.json);
+        changed.push(t.tag);
+      }
+    }
+    let metatags = false;
+    if (change.header && !change.dropped) {
+      const stored = await db.#engine.call('readMetatags', db.#handle);
+      for (const name of db.#metatags.filter((m) => !stored.includes(m) && !db.#pendingMetatags.has(m))) db.#forgetMetatag(name);
+      db.#mergeMetatags(stored);
+      metatags = true;
+    }
+    if (changed.length || metatags) {
+      db.dispatchEvent(new CustomEvent<ChangeDetail>('change', { detail: { tags: changed, metatags } }));
+    }
+  }
+
+  // --- Public cryptography, keyed by this vault -----------------------------------------------
+
+  /**
+   * Encrypts a JSON-serialisable value; returns url-safe base64 text.
+   * @example
+   * const ct = await db.jsonEncrypt(['carrots', 'rice'], { filename: 'grocery list' });
+   */
+  async jsonEncrypt(value: unknown, options?: EncryptOptions): Promise<string> {
+    const json = toJson(value, 'value');
+    const { filename } = parseEncryptOptions(options);
+    return toBase64Url(await this.#engine.call('encrypt', this.#handle, utf8(json), 'json', filename));
+  }
+
+  /**
+   * Decrypts what {@link jsonEncrypt} made.
+   * @throws {AuthenticationError} wrong key or filename, or altered ciphertext.
+   * @throws {TimeoutError} older than `ttl` seconds (`.value` = whole seconds past it).
+   */
+  async jsonDecrypt(ciphertext: string | Uint8Array, options?: DecryptOptions): Promise<unknown> {
+    const bytes = await this.#decrypt(ciphertext, 'json', options);
+    return JSON.parse(fromUtf8(bytes));
+  }
+
+  /** Encrypts bytes; returns the envelope bytes. */
+  async bytesEncrypt(plaintext: Uint8Array, options?: EncryptOptions): Promise<Uint8Array> {
+    const bytes = ownBytes(aBytes(plaintext, 'plaintext'));
+    const { filename } = parseEncryptOptions(options);
+    return this.#engine.call('encrypt', this.#handle, bytes, 'bytes', filename);
+  }
+
+  /**
+   * Decrypts what {@link bytesEncrypt} made.
+   * @throws {AuthenticationError} · {TimeoutError}
+   */
+  async bytesDecrypt(ciphertext: Uint8Array | string, options?: DecryptOptions): Promise<Uint8Array> {
+    return this.#decrypt(ciphertext, 'bytes', options);
+  }
+
+  async #decrypt(ciphertext: string | Uint8Array, kind: PublicKind, options: DecryptOptions | undefined): Promise<Uint8Array<ArrayBuffer>> {
+    let bytes: Uint8Array<ArrayBuffer>;
+    if (typeof ciphertext === 'string') {
+      const decoded = fromBase64Url(ciphertext);
+      if (!decoded) throw new ValidationError('ciphertext', 'is not url-safe base64');
+      bytes = decoded;
+    } else {
+      bytes = ownBytes(aBytes(ciphertext, 'ciphertext'));
+    }
+    const opts = anOptions<DecryptOptions>(options, 'options', ['filename', 'ttl']);
+    const { filename } = parseEncryptOptions(opts.filename === undefined ? undefined : { filename: opts.filename });
+    const ttl = opts.ttl === undefined ? undefined : aPositiveNumber(opts.ttl, 'options.ttl');
+    return this.#engine.call('decrypt', this.#handle, bytes, kind, filename, ttl);
+  }
+
+  /** HMAC-SHA-256 (hex) of the JSON of `data`. Key order in objects matters, as in JSON. */
+  async hmac(data: unknown): Promise<string> {
+    const json = toJson(data, 'data');
+    return toHex(await this.#engine.call('hmac', this.#handle, utf8(json)));
+  }
+
+  /**
+   * Checks an HMAC from {@link hmac} in constant time.
+   * @returns `true`
+   * @throws {InvalidHmacError} when it does not match.
+   */
+  async testHmac(data: unknown, hmac: string): Promise<true> {
+    const json = toJson(data, 'data');
+    const mac = fromHex(aString(hmac, 'hmac'));
+    if (!mac || mac.length !== 32) throw new ValidationError('hmac', `expected 64 hex characters, got ${describe(hmac)}`);
+    if (!(await this.#engine.call('verifyHmac', this.#handle, utf8(json), mac))) throw new InvalidHmacError();
+    return true;
+  }
+
+  /**
+   * A generator of keyed UUIDs for a category: `await u(value)` gives `size` hex characters,
+   * the same for the same (vault, category, salt, value). `u.result({ exit: true })` returns the
+   * salt and ends the generator.
+   * @example
+   * const emails = await clients.uuids('emails', { size: 24 });
+   * const id = await emails('brittany@email.com');
+   * const salt = emails.result({ exit: true });
+   */
+  async uuids(category: string, options?: UuidOptions): Promise<UuidGenerator> {
+    aString(category, 'category', { nonEmpty: true, max: MAX_FILENAME });
+    const opts = anOptions<UuidOptions>(options, 'options', ['size', 'salt']);
+    const size = opts.size === undefined ? 64 : anInteger(opts.size, 'options.size', 8, 64);
+    let saltHex: string;
+    if (opts.salt === undefined || opts.salt === null) {
+      saltHex = Database.generateSalt();
+    } else {
+      const s = aString(opts.salt, 'options.salt');
+      if (s.length !== 64 || !fromHex(s)) throw new ValidationError('options.salt', `expected 64 hex characters, got ${describe(s)}`);
+      saltHex = s.toLowerCase();
+    }
+    let ended = false;
+    const generator = async (value: unknown): Promise<string> => {
+      if (ended) throw new TagvaultError('this uuid generator has ended (result({ exit: true }) was called)');
+      const json = toJson(value, 'value');
+      return this.#engine.call('uuid', this.#handle, category, fromHex(saltHex)!, utf8(json), size);
+    };
+    return Object.assign(generator, {
+      result(resultOptions?: { exit?: boolean }): string {
+        const { exit } = anOptions<{ exit: boolean }>(resultOptions, 'options', ['exit']);
+        if (exit !== undefined && aBoolean(exit, 'options.exit')) ended = true;
+        return saltHex;
+      },
+    });
+  }
+
+  /** 32 random bytes as 64 hex characters. */
+  generateSalt(): string {
+    return Database.generateSalt();
+  }
+
+  /**
+   * Argon2id of `password` and `salt`, keyed with this vault's secret (so it differs per vault),
+   * computed in the worker. Returns 64 bytes as 128 hex characters.
+   * @example
+   * const hash = await db.passcrypt(password, db.generateSalt(), { kb: 16 * 1024, cpu: 7, hardness: 2048 });
+   */
+  async passcrypt(password: string, salt: string, options?: PasscryptOptions): Promise<string> {
+    aString(password, 'password', { nonEmpty: true, max: 1 << 20 });
+    const saltBytes = utf8(aString(salt, 'salt', { max: 1 << 20 }));
+    if (saltBytes.length < 8) throw new ValidationError('salt', `must be at least 8 bytes of UTF-8, got ${describe(salt)}`);
+    const opts = anOptions<PasscryptOptions>(options, 'options', ['kb', 'cpu', 'hardness']);
+    const { memoryKiB, iterations } = parseKdf(opts.kb, opts.cpu);
+    const hardness = opts.hardness === undefined ? DEFAULT_HARDNESS : anInteger(opts.hardness, 'options.hardness', MIN_MEMORY_KIB, MAX_MEMORY_KIB);
+    return this.#engine.call('passcrypt', this.#handle, utf8(password), saltBytes, Math.max(memoryKiB, hardness), iterations);
+  }
+}
+
+function parseOpenOptions(options: unknown, allowed: (keyof OpenOptions)[] = ['directory', 'preload']): { directory: string; preload: boolean } {
+  const opts = anOptions<OpenOptions>(options, 'options', allowed);
+  const directory = opts.directory === undefined ? DEFAULT_DIRECTORY : aString(opts.directory, 'options.directory', { nonEmpty: true, max: 1024 });
+  const preload = opts.preload === undefined ? true : aBoolean(opts.preload, 'options.preload');
+  return { directory, preload };
+}
+
+function parseKdf(kb: unknown, cpu: unknown): KdfSettings {
+  const memoryKiB = kb === undefined ? DEFAULT_KB : kb;
+  const iterations = cpu === undefined ? DEFAULT_CPU : cpu;
+  checkArgon2Cost(memoryKiB, iterations, { memory: 'options.kb', iterations: 'options.cpu' });
+  return { memoryKiB: memoryKiB as number, iterations: iterations as number };
+}
+
+function parseProfileOptions(options: unknown): { directory: string; preload: boolean; kdf: KdfSettings } {
+  const opts = anOptions<ProfileOptions>(options, 'options', ['directory', 'preload', 'kb', 'cpu']);
+  const { directory, preload } = parseOpenOptions({
+    ...(opts.directory !== undefined ? { directory: opts.directory } : {}),
+    ...(opts.preload !== undefined ? { preload: opts.preload } : {}),
+  });
+  return { directory, preload, kdf: parseKdf(opts.kb, opts.cpu) };
+}
+
+function parseEncryptOptions(options: unknown): { filename: string } {
+  const opts = anOptions<EncryptOptions>(options, 'options', ['filename']);
+  const filename = opts.filename === undefined ? '' : aString(opts.filename, 'options.filename', { max: MAX_FILENAME });
+  return { filename };
+}
+
+function profileRequest(tokens: ProfileTokens, directory: string): ProfileRequest {
+  const s = tokenSecrets(tokens);
+  return { directory, profileId: tokens.profileId, identity: new Uint8Array(s.identity), password: s.password };
+}

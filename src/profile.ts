@@ -1,0 +1,78 @@
+// Profile tokens: what identifies a password profile, derived from credentials on the main thread.
+// The password is held, not hashed here: the memory-hard KDF runs in the engine's worker.
+import { aString, anOptions, describe } from './assert';
+import { concat, lengthPrefixed, toBase64Url } from './bytes';
+import { ValidationError } from './errors';
+
+export interface ProfileTokenOptions {
+  /** The profile's user name (required). */
+  username: string;
+  /** The password that unlocks the profile (required, non-empty). */
+  password: string;
+  /** An optional extra salt; the same salt must be given again to reopen the profile. */
+  salt?: string;
+}
+
+interface TokenSecrets {
+  identity: Uint8Array<ArrayBuffer>;
+  password: string;
+}
+
+const secrets = new WeakMap<ProfileTokens, TokenSecrets>();
+
+/**
+ * Opaque tokens from {@link Database.generateProfileTokens}: the profile's id (from the
+ * credentials, user name and salt, not the password) and, privately, the password.
+ */
+export class ProfileTokens {
+  /** The id under which the profile is stored (not secret). */
+  readonly profileId: string;
+  private constructor(profileId: string) {
+    this.profileId = profileId;
+    Object.freeze(this);
+  }
+
+  /** @internal */
+  static async _create(credentials: string[], options: ProfileTokenOptions): Promise<ProfileTokens> {
+    const material = lengthPrefixed('tagvault/v1/profile', options.username, options.salt ?? '', ...credentials);
+    const identity = new Uint8Array(await crypto.subtle.digest('SHA-256', material));
+    const id = new Uint8Array(await crypto.subtle.digest('SHA-256', concat(lengthPrefixed('tagvault/v1/profile-id'), identity)));
+    const tokens = new ProfileTokens(toBase64Url(id));
+    secrets.set(tokens, { identity, password: options.password });
+    return tokens;
+  }
+
+  /** @internal The same identity with another password (after a password change). */
+  static _withPassword(tokens: ProfileTokens, password: string): ProfileTokens {
+    const s = tokenSecrets(tokens);
+    const next = new ProfileTokens(tokens.profileId);
+    secrets.set(next, { identity: s.identity, password });
+    return next;
+  }
+
+  /** Never print the password. */
+  toJSON(): { profileId: string } {
+    return { profileId: this.profileId };
+  }
+}
+
+/** The secrets of tokens made by generateProfileTokens; refuses anything else. */
+export function tokenSecrets(tokens: unknown, argument = 'tokens'): TokenSecrets {
+  const s = tokens instanceof ProfileTokens ? secrets.get(tokens) : undefined;
+  if (!s) throw new ValidationError(argument, `expected tokens from Database.generateProfileTokens, got ${describe(tokens)}`);
+  return s;
+}
+
+/** Splits `(...credentials, options)` and validates both. */
+export function parseTokenArguments(args: unknown[]): { credentials: string[]; options: ProfileTokenOptions } {
+  const last = args.at(-1);
+  if (last === null || typeof last !== 'object' || Array.isArray(last)) {
+    throw new ValidationError('options', `expected { username, password, salt? } as the last argument, got ${describe(last)}`);
+  }
+  const options = anOptions<ProfileTokenOptions>(last, 'options', ['username', 'password', 'salt']);
+  const credentials = args.slice(0, -1).map((c, i) => aString(c, `credentials[${i}]`, { max: 65536 }));
+  const username = aString(options.username, 'options.username', { nonEmpty: true, max: 65536 });
+  const password = aString(options.password, 'options.password', { nonEmpty: true, max: 65536 });
+  const salt = options.salt === undefined ? undefined : aString(options.salt, 'options.salt', { max: 65536 });
+  return { credentials, options: { username, password, ...(salt !== undefined ? { salt } : {}) } };
+}
