@@ -93,5 +93,6 @@ export function aKey(value: unknown, argument = 'key'): Uint8Array<ArrayBuffer> 
     if (!bytes) fail(argument, 'a Uint8Array of length 64 or 128 hex characters', value);
     return bytes;
   }
-  return new Uint8Array(aBytes(value, argument, 64));
+  if (!(value instanceof Uint8Array) || value.length !== 64) fail(argument, 'a Uint8Array of length 64 or 128 hex characters', value);
+  return new Uint8Array(value);
 }
