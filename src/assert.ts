@@ -9,13 +9,21 @@ export function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'string') return `a string of length ${value.length}`;
   if (typeof value === 'number') return Number.isFinite(value) ? `the number ${value}` : `${value}`;
-  if (value instanceof Uint8Array) return `${value.constructor.name} of length ${value.length}`;
+  if (isBytes(value)) return `a Uint8Array of length ${value.length}`;
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (typeof value === 'object') {
     const name = Object.getPrototypeOf(value)?.constructor?.name;
     return name && name !== 'Object' ? `an instance of ${name}` : 'an object';
   }
   return `a ${typeof value}`;
+}
+
+/**
+ * Whether `value` is a Uint8Array, also one made in another realm (an iframe, a worker's
+ * structured clone), where `instanceof` fails.
+ */
+export function isBytes(value: unknown): value is Uint8Array {
+  return value instanceof Uint8Array || (ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]');
 }
 
 function fail(argument: string, expected: string, got: unknown): never {
@@ -47,7 +55,7 @@ export function aTag(value: unknown, argument = 'tag'): string {
 
 /** A Uint8Array (any length unless `length` is given). */
 export function aBytes(value: unknown, argument: string, length?: number): Uint8Array {
-  if (!(value instanceof Uint8Array)) fail(argument, 'a Uint8Array', value);
+  if (!isBytes(value)) fail(argument, 'a Uint8Array', value);
   if (length !== undefined && value.length !== length) fail(argument, `a Uint8Array of length ${length}`, value);
   return value;
 }
@@ -93,6 +101,6 @@ export function aKey(value: unknown, argument = 'key'): Uint8Array<ArrayBuffer> 
     if (!bytes) fail(argument, 'a Uint8Array of length 64 or 128 hex characters', value);
     return bytes;
   }
-  if (!(value instanceof Uint8Array) || value.length !== 64) fail(argument, 'a Uint8Array of length 64 or 128 hex characters', value);
+  if (!isBytes(value) || value.length !== 64) fail(argument, 'a Uint8Array of length 64 or 128 hex characters', value);
   return new Uint8Array(value);
 }

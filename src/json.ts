@@ -31,8 +31,9 @@ function check(value: unknown, argument: string, path: string, depth: number, an
       check(value[i], argument, `${path}[${i}]`, depth + 1, ancestors);
     }
   } else {
+    // A plain object: its prototype is null or some realm's Object.prototype (an iframe's too).
     const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) {
+    if (proto !== null && (Object.getPrototypeOf(proto) !== null || Object.prototype.toString.call(value) !== '[object Object]')) {
       refuse(argument, path, `is an instance of ${proto?.constructor?.name ?? 'a class'}, not a plain object`);
     }
     if (Object.getOwnPropertySymbols(value).length > 0) refuse(argument, path, 'has symbol keys');
