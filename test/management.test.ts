@@ -1,0 +1,230 @@
+import { describe, expect, test } from 'vitest';
+import { AuthenticationError, Database, Keys, Namespace, ProfileNotFoundError } from '../src/index';
+import { freshDirectory, freshVault, rawDirectory, snapshot } from './helpers';
+
+describe('management', () => {
+  test('directory defaults to "tagvault" and is settable', async () => {
+    const db = await Database.open(Keys.csprng());
+    expect(db.directory).toBe('tagvault');
+    const directory = freshDirectory();
+    expect((await Database.open(Keys.csprng(), { directory })).directory).toBe(directory);
+  });
+
+  test('await using saves on dispose', async () => {
+    const key = Keys.csprng();
+    const directory = freshDirectory();
+    {
+      await using db = await Database.open(key, { directory });
+      db.set('saved by dispose', true);
+    }
+    expect((await Database.open(key, { directory })).get('saved by dispose')).toBe(true);
+  });
+
+  test('async iteration yields [tag, value] pairs, loading what is not cached', async () => {
+    const { db, key, directory } = await freshVault();
+    db.set('a', 1).set('b', [2]);
+    await db.save();
+    const lazy = await Database.open(key, { directory, preload: false });
+    const pairs: [string, unknown][] = [];
+    for await (const pair of lazy) pairs.push(pair);
+    expect(pairs).toEqual([['a', 1], ['b', [2]]].sort() as [string, unknown][]);
+  });
+
+  test('deleteDatabase removes this vault and its metatags, and leaves other vaults intact', async () => {
+    const directory = freshDirectory();
+    const keyA = Keys.csprng();
+    const a = await Database.open(keyA, { directory });
+    const keyB = Keys.csprng();
+    const b = await Database.open(keyB, { directory });
+    a.set('x', 1);
+    (await (await a.metatag('child')).metatag('grandchild')).set('deep', true);
+    b.set('y', 2);
+    await Promise.all([a.save(), b.save()]);
+    const bRecords = (await rawDirectory(directory)).filter((r) => JSON.stringify(r.key).includes(b.vaultId));
+    expect(bRecords.length).toBe(2);
+    await a.deleteDatabase();
+    const left = await rawDirectory(directory);
+    expect(left).toEqual(bRecords);
+    expect(a.tags).toEqual([]);
+    expect(a.metatags).toEqual([]);
+    const reopened = await Database.open(keyA, { directory });
+    expect(reopened.tags).toEqual([]);
+    expect(reopened.metatags).toEqual([]);
+    expect((await Database.open(keyB, { directory })).get('y')).toBe(2);
+  });
+
+  test('deleteMetatag removes the child and all its records, now', async () => {
+    const { db, directory } = await freshVault();
+    const child = await db.metatag('child');
+    child.set('c', 1);
+    (await child.metatag('inner')).set('i', 2);
+    db.set('keep', 3);
+    await db.save();
+    expect((await rawDirectory(directory)).length).toBe(3 * 2 + 2); // 3 tags × 2 records + 2 headers
+    await db.deleteMetatag('child');
+    const left = await rawDirectory(directory);
+    expect(left.filter((r) => r.store === 'names').length).toBe(1);
+    expect(left.filter((r) => r.store === 'headers').length).toBe(1); // the parent's, now empty
+    expect(db.metatags).toEqual([]);
+  });
+
+  test('mirrorDatabase copies tags and metatags recursively under new keys (key rotation)', async () => {
+    const { db, directory } = await freshVault();
+    db.set('favorite_foods', ['justice', 'community']);
+    const routines = await db.metatag('exercise_routines');
+    routines.set('monday', ['push-ups']);
+    (await routines.metatag('deeper')).set('x', { y: 1 });
+    await db.save();
+
+    const newKey = Keys.csprng();
+    const newDb = await Database.open(newKey, { directory });
+    await newDb.mirrorDatabase(db);
+    expect(newDb.get('favorite_foods')).toEqual(db.get('favorite_foods'));
+    expect(newDb.get('favorite_foods')).not.toBe(db.get('favorite_foods')); // copied, not shared
+    await db.deleteDatabase();
+    await newDb.save();
+
+    const reopened = await Database.open(newKey, { directory });
+    expect(reopened.get('favorite_foods')).toEqual(['justice', 'community']);
+    const r = await reopened.metatag('exercise_routines');
+    expect(r.get('monday')).toEqual(['push-ups']);
+    expect((await r.metatag('deeper')).get('x')).toEqual({ y: 1 });
+    // Nothing of the old vault is left.
+    const ids = new Set((await rawDirectory(directory)).map((rec) => (Array.isArray(rec.key) ? rec.key[0] : rec.key)));
+    expect(ids.has(db.vaultId)).toBe(false);
+  });
+
+  test('intoNamespace: frozen, ns[tag], keys(), values(), iteration, even for tags like "keys"', async () => {
+    const { db } = await freshVault();
+    db.set('favorite_foods', ['justice', 'community']);
+    db.set('keys', 'a tag named keys');
+    db.set('__proto__', { polluted: false });
+    db.set('constructor', 1);
+    const ns = db.intoNamespace();
+    expect(ns).toBeInstanceOf(Namespace);
+    expect(Object.isFrozen(ns)).toBe(true);
+    expect(ns.favorite_foods).toBe(db.get('favorite_foods'));
+    expect(ns['keys']).toBe('a tag named keys');
+    expect(Object.getOwnPropertyDescriptor(ns, '__proto__')?.value).toEqual({ polluted: false });
+    expect(ns['constructor']).toBe(1);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect([...Namespace.prototype.keys.call(ns)]).toEqual(['favorite_foods', 'keys', '__proto__', 'constructor']);
+    expect([...Namespace.prototype.values.call(ns)][0]).toEqual(['justice', 'community']);
+    expect([...ns].map(([t]) => t)).toEqual(['favorite_foods', 'keys', '__proto__', 'constructor']);
+    const plain = (await freshVault()).db.set('a', 1).intoNamespace();
+    expect([...plain.keys()]).toEqual(['a']);
+    expect([...plain.values()]).toEqual([1]);
+    expect(() => {
+      (plain as Record<string, unknown>).a = 2;
+    }).toThrow(TypeError);
+  });
+
+  test('"__proto__" and "constructor" tags persist as ordinary tags', async () => {
+    const { db, key, directory } = await freshVault();
+    db.set('__proto__', { a: 1 });
+    db.set('constructor', 'c');
+    await db.save();
+    const again = await Database.open(key, { directory });
+    expect(again.get('__proto__')).toEqual({ a: 1 });
+    expect(again.get('constructor')).toBe('c');
+    expect(again.tags.sort()).toEqual(['__proto__', 'constructor']);
+  });
+});
+
+describe('profiles', () => {
+  const kdf = { kb: 256, cpu: 1 };
+
+  test('same credentials and password open the same vault; wrong password is typed and changes nothing', async () => {
+    const directory = freshDirectory();
+    const tokens = await Database.generateProfileTokens('server-url.com', 'address@email.net', {
+      username: 'username',
+      password: 'password',
+      salt: 'optional salt keyword argument',
+    });
+    expect(JSON.stringify(tokens)).not.toContain('password');
+    expect(await Database.profileExists(tokens, { directory })).toBe(false);
+    await expect(Database.loadProfile(tokens, { directory })).rejects.toBeInstanceOf(ProfileNotFoundError);
+    const db = await Database.generateProfile(tokens, { directory, ...kdf });
+    db.set('secret', 'profile data');
+    await db.save();
+    expect(await Database.profileExists(tokens, { directory })).toBe(true);
+
+    const same = await Database.generateProfileTokens('server-url.com', 'address@email.net', {
+      username: 'username',
+      password: 'password',
+      salt: 'optional salt keyword argument',
+    });
+    expect((await Database.loadProfile(same, { directory })).get('secret')).toBe('profile data');
+    expect((await Database.generateProfile(same, { directory, ...kdf })).get('secret')).toBe('profile data');
+
+    const before = await snapshot(directory);
+    const wrong = await Database.generateProfileTokens('server-url.com', 'address@email.net', {
+      username: 'username',
+      password: 'passw0rd',
+      salt: 'optional salt keyword argument',
+    });
+    await expect(Database.loadProfile(wrong, { directory })).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(Database.generateProfile(wrong, { directory, ...kdf })).rejects.toBeInstanceOf(AuthenticationError);
+    expect(await snapshot(directory)).toBe(before);
+
+    // Other credentials are another profile.
+    const otherUser = await Database.generateProfileTokens('server-url.com', { username: 'username', password: 'password' });
+    expect(otherUser.profileId).not.toBe(tokens.profileId);
+    expect(await Database.profileExists(otherUser, { directory })).toBe(false);
+  });
+
+  test('changeProfilePassword re-wraps one record and re-encrypts nothing', async () => {
+    const directory = freshDirectory();
+    const tokens = await Database.generateProfileTokens({ username: 'u', password: 'old password' });
+    const db = await Database.generateProfile(tokens, { directory, ...kdf });
+    for (let i = 0; i < 5; i++) db.set(`t${i}`, i);
+    await db.save();
+    const before = await rawDirectory(directory);
+    const newTokens = await Database.changeProfilePassword(tokens, 'new password', { directory });
+    const after = await rawDirectory(directory);
+    const changed = after.filter((r, i) => JSON.stringify(r, (_k, v: unknown) => (v instanceof Uint8Array ? Array.from(v) : v)) !== JSON.stringify(before[i], (_k, v: unknown) => (v instanceof Uint8Array ? Array.from(v) : v)));
+    expect(changed.map((r) => r.store)).toEqual(['profiles']);
+    await expect(Database.loadProfile(tokens, { directory })).rejects.toBeInstanceOf(AuthenticationError);
+    expect((await Database.loadProfile(newTokens, { directory })).get('t4')).toBe(4);
+    const typed = await Database.generateProfileTokens({ username: 'u', password: 'new password' });
+    expect((await Database.loadProfile(typed, { directory })).get('t0')).toBe(0);
+  });
+
+  test('deleteProfile removes the profile and its vault', async () => {
+    const directory = freshDirectory();
+    const tokens = await Database.generateProfileTokens({ username: 'u', password: 'p' });
+    const db = await Database.generateProfile(tokens, { directory, ...kdf });
+    db.set('a', 1);
+    (await db.metatag('m')).set('b', 2);
+    await db.save();
+    const other = await Database.open(Keys.csprng(), { directory });
+    other.set('keep', 1);
+    await other.save();
+    await Database.deleteProfile(tokens, { directory });
+    expect(await Database.profileExists(tokens, { directory })).toBe(false);
+    const left = await rawDirectory(directory);
+    expect(left.every((r) => JSON.stringify(r.key).includes(other.vaultId))).toBe(true);
+    await expect(Database.deleteProfile(tokens, { directory })).rejects.toBeInstanceOf(ProfileNotFoundError);
+  });
+
+  test('a hostile stored Argon2 cost is refused, not run', async () => {
+    const directory = freshDirectory();
+    const tokens = await Database.generateProfileTokens({ username: 'u', password: 'p' });
+    await Database.generateProfile(tokens, { directory, ...kdf });
+    const [record] = (await rawDirectory(directory)).filter((r) => r.store === 'profiles');
+    const { putRaw } = await import('./helpers');
+    await putRaw(directory, 'profiles', record!.key, { ...(record!.value as object), memoryKiB: 2 ** 30 });
+    await expect(Database.loadProfile(tokens, { directory })).rejects.toThrow(/out of the accepted range/);
+  });
+});
+
+describe('crypto on every database is keyed by that vault', () => {
+  test('a metatag gives different hmacs and cannot decrypt its parent’s ciphertexts', async () => {
+    const { db } = await freshVault();
+    const child = await db.metatag('child');
+    expect(await child.hmac('x')).not.toBe(await db.hmac('x'));
+    const ct = await db.jsonEncrypt('secret');
+    await expect(child.jsonDecrypt(ct)).rejects.toBeInstanceOf(AuthenticationError);
+    expect(await child.jsonDecrypt(await child.jsonEncrypt('mine'))).toBe('mine');
+  });
+});
