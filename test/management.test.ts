@@ -27,7 +27,8 @@ describe('management', () => {
     const lazy = await Database.open(key, { directory, preload: false });
     const pairs: [string, unknown][] = [];
     for await (const pair of lazy) pairs.push(pair);
-    expect(pairs).toEqual([['a', 1], ['b', [2]]].sort() as [string, unknown][]);
+    pairs.sort(([x], [y]) => x.localeCompare(y));
+    expect(pairs).toEqual([['a', 1], ['b', [2]]]);
   });
 
   test('deleteDatabase removes this vault and its metatags, and leaves other vaults intact', async () => {
