@@ -80,6 +80,8 @@ const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? (Symbol.
 
 interface TagState {
   id: string | undefined;
+  /** Creation order in storage (undefined until first saved). */
+  order: number | undefined;
   loaded: boolean;
   value: unknown;
   /** JSON of what is stored, to skip unchanged tags at save. */
@@ -173,7 +175,7 @@ export class Database extends EventTarget {
     this.#name = name;
     this.#metatags = [...opened.metatags];
     this.#corrupted = opened.corrupted;
-    for (const t of opened.tags) this.#remember(t.tag, t.tagId, t.json);
+    for (const t of opened.tags) this.#remember(t.tag, t.tagId, t.order, t.json);
     for (const c of opened.corrupted) {
       if (c.kind === 'value' && c.tag !== undefined) {
         const state = this.#tags.get(c.tag);
@@ -183,10 +185,11 @@ export class Database extends EventTarget {
     this.#hubRef = ChangeHub.for(directory)?.add(this.#vaultId, this);
   }
 
-  #remember(tag: string, id: string, json: string | undefined): void {
+  #remember(tag: string, id: string, order: number, json: string | undefined): void {
     const loaded = json !== undefined;
     this.#tags.set(tag, {
       id,
+      order,
       loaded,
       value: loaded ? JSON.parse(json) : undefined,
       savedJson: json,
@@ -362,7 +365,7 @@ export class Database extends EventTarget {
       state.dirty = true;
       state.version++;
     } else {
-      this.#tags.set(tag, { id: undefined, loaded: true, value, savedJson: undefined, version: 1, dirty: true, corrupt: false });
+      this.#tags.set(tag, { id: undefined, order: undefined, loaded: true, value, savedJson: undefined, version: 1, dirty: true, corrupt: false });
     }
     return this;
   }
@@ -385,7 +388,7 @@ export class Database extends EventTarget {
     if (!loaded || loaded.json === undefined) return undefined;
     const current = this.#tags.get(tag);
     if (current?.loaded) return current.value; // set() while we were loading wins
-    this.#remember(loaded.tag, loaded.tagId, loaded.json);
+    this.#remember(loaded.tag, loaded.tagId, loaded.order, loaded.json);
     return this.#tags.get(tag)!.value;
   }
 
@@ -419,8 +422,10 @@ export class Database extends EventTarget {
       if (!state.loaded) return; // stored and untouched: nothing to write
       const json = toJson(state.value, 'value');
       const version = state.version;
-      const result = await this.#engine.call('commit', this.directory, [this.#emptyChange({ upserts: [{ tag, json }] })]);
+      const upsert = { tag, json, ...(state.order !== undefined ? { order: state.order } : {}) };
+      const result = await this.#engine.call('commit', this.directory, [this.#emptyChange({ upserts: [upsert] })]);
       state.id = result.ids[0]![0];
+      state.order = result.orders[0]![0];
       state.savedJson = json;
       if (state.version === version) state.dirty = false;
     });
@@ -442,8 +447,10 @@ export class Database extends EventTarget {
       for (const p of plan) {
         if (!(p.change.upserts.length || p.change.addMetatags.length)) continue;
         const ids = result.ids[i]!;
+        const orders = result.orders[i]!;
         p.sent.forEach((s, j) => {
           s.state.id = ids[j];
+          s.state.order = orders[j];
           s.state.savedJson = s.json;
           if (s.state.version === s.version) s.state.dirty = false;
         });
@@ -462,12 +469,12 @@ export class Database extends EventTarget {
   /** What `save` writes for this vault: changed tags (validated now) and new metatags. */
   #collect(): { db: Database; change: VaultChange; sent: { state: TagState; json: string; version: number }[] } {
     const sent: { state: TagState; json: string; version: number }[] = [];
-    const upserts: { tag: string; json: string }[] = [];
+    const upserts: VaultChange['upserts'] = [];
     for (const [tag, state] of this.#tags) {
       if (!state.loaded) continue;
       const json = toJson(state.value, `value of a tag`);
       if (!state.dirty && json === state.savedJson) continue;
-      upserts.push({ tag, json });
+      upserts.push({ tag, json, ...(state.order !== undefined ? { order: state.order } : {}) });
       sent.push({ state, json, version: state.version });
     }
     const change = this.#emptyChange({ upserts, addMetatags: [...this.#pendingMetatags] });
@@ -672,7 +679,7 @@ export class Database extends EventTarget {
       for (const t of result.tags) {
         const state = db.#tags.get(t.tag);
         if (state?.dirty) continue;
-        db.#remember(t.tag, t.tagId, t.json);
+        db.#remember(t.tag, t.tagId, t.order, t.json);
         changed.push(t.tag);
       }
     }

@@ -43,6 +43,18 @@ async function withWriteLock<T>(directory: string, fn: () => Promise<T>): Promis
   return locks.request(`tagvault:${directory}`, { mode: 'exclusive' }, fn) as Promise<T>;
 }
 
+/** The plaintext of a tag's name record: the name and its creation order. */
+interface NameRecord {
+  tag: string;
+  order: number;
+}
+
+function parseName(plaintext: Uint8Array): NameRecord {
+  const record = JSON.parse(fromUtf8(plaintext)) as NameRecord;
+  if (typeof record?.tag !== 'string' || typeof record.order !== 'number') throw new AuthenticationError('name record is not in a known format');
+  return record;
+}
+
 function isHeader(value: unknown): value is VaultHeader {
   const h = value as VaultHeader;
   return !!h && typeof h === 'object' && typeof h.format === 'number' && Array.isArray(h.metatags) && h.metatags.every((m) => typeof m === 'string');
@@ -54,6 +66,13 @@ export class Engine implements EngineApi {
   readonly #vaults = new Map<Handle, OpenVault>();
   readonly #channels = new Map<string, BroadcastChannel>();
   #nextHandle = 1;
+  #lastOrder = 0;
+
+  /** The next creation order: microseconds since the epoch, strictly increasing in this engine. */
+  #nextOrder(): number {
+    this.#lastOrder = Math.max(Date.now() * 1000, this.#lastOrder + 1);
+    return this.#lastOrder;
+  }
 
   async id(): Promise<string> {
     return this.#id;
@@ -97,16 +116,16 @@ export class Engine implements EngineApi {
     const corrupted: CorruptRecord[] = [];
     const results = await Promise.allSettled(
       names.map(async ([tagId, nameEnv]) => {
-        const tag = fromUtf8(await vault.openRecord(tagId, 'name', nameEnv));
-        if (!values) return { tag, tagId } satisfies LoadedTag;
+        const { tag, order } = parseName(await vault.openRecord(tagId, 'name', nameEnv));
+        if (!values) return { tag, tagId, order } satisfies LoadedTag;
         const valueEnv = values.get(tagId);
         try {
           if (!valueEnv) throw new AuthenticationError('value record is missing');
           const json = fromUtf8(await vault.openRecord(tagId, 'value', valueEnv));
-          return { tag, tagId, json } satisfies LoadedTag;
+          return { tag, tagId, json, order } satisfies LoadedTag;
         } catch {
           corrupted.push({ kind: 'value', tagId, tag });
-          return { tag, tagId } satisfies LoadedTag;
+          return { tag, tagId, order } satisfies LoadedTag;
         }
       }),
     );
@@ -114,6 +133,7 @@ export class Engine implements EngineApi {
       if (r.status === 'fulfilled') tags.push(r.value);
       else corrupted.push({ kind: 'name', tagId: names[i]![0] });
     });
+    tags.sort((a, b) => a.order - b.order);
     return { tags, corrupted };
   }
 
@@ -200,12 +220,14 @@ export class Engine implements EngineApi {
           vault.tagIds(change.deletes),
         ]);
         const requests: SealRequest[] = [];
+        const orders = change.upserts.map((u) => u.order ?? this.#nextOrder());
         change.upserts.forEach((u, j) => {
-          requests.push({ tagId: ids[j]!, field: 'name', plaintext: utf8(u.tag) });
+          const name: NameRecord = { tag: u.tag, order: orders[j]! };
+          requests.push({ tagId: ids[j]!, field: 'name', plaintext: utf8(JSON.stringify(name)) });
           requests.push({ tagId: ids[j]!, field: 'value', plaintext: utf8(u.json) });
         });
         const sealed = await vault.sealRecords(requests);
-        return { ids, deleteIds, sealed };
+        return { ids, deleteIds, sealed, orders };
       }),
     );
     // 2. Under the lock: merge headers with what other tabs stored, then one transaction.
@@ -254,7 +276,7 @@ export class Engine implements EngineApi {
       }
       await store.write(batch);
       this.#broadcast(message);
-      return { ids: prepared.map((p) => p.ids), metatags };
+      return { ids: prepared.map((p) => p.ids), orders: prepared.map((p) => p.orders), metatags };
     });
   }
 

@@ -21,6 +21,8 @@ export interface LoadedTag {
   tagId: string;
   /** JSON text of the value; absent when values were not asked for. */
   json?: string;
+  /** When the tag was first saved (a monotonic count): tags are listed in this order. */
+  order: number;
 }
 
 /** A record that failed authentication: it is reported, and the other records still load. */
@@ -42,7 +44,8 @@ export interface OpenedVault {
 /** What one vault contributes to a `commit`. */
 export interface VaultChange {
   handle: Handle;
-  upserts: { tag: string; json: string }[];
+  /** `order` is the tag's stored order when it has one; new tags get the next one. */
+  upserts: { tag: string; json: string; order?: number }[];
   deletes: string[];
   addMetatags: string[];
   removeMetatags: string[];
@@ -53,6 +56,8 @@ export interface VaultChange {
 export interface CommitResult {
   /** The tag ids of each change's upserts, in order. */
   ids: string[][];
+  /** The order of each change's upserts (given, or newly assigned). */
+  orders: number[][];
   /** Each change's vault header's metatags after the commit (merged with other tabs' writes). */
   metatags: (string[] | undefined)[];
 }

@@ -357,7 +357,8 @@ describe('argument validation (each names the argument)', () => {
     await expect(Database.changeProfilePassword(tokens, '')).rejects.toMatchObject({ argument: 'newPassword' });
     expect(() => Database.base64Encode(5 as never)).toThrow(ValidationError);
     // Messages never contain the secret itself.
-    const error = await Database.open('s3cr3t'.repeat(21) + 'xx').catch((e: Error) => e);
+    const error = (await Database.open('s3cr3t'.repeat(21) + 'xx').catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(ValidationError);
     expect(error.message).not.toContain('s3cr3t');
   });
 

@@ -210,9 +210,9 @@ describe('scale and batching', () => {
     const client = engine();
     const original = client.call.bind(client);
     let calls = 0;
-    (client as { call: typeof client.call }).call = ((...args: Parameters<typeof client.call>) => {
+    (client as { call: typeof client.call }).call = ((...args: unknown[]) => {
       calls++;
-      return original(...args);
+      return (original as (...a: unknown[]) => Promise<unknown>)(...args);
     }) as typeof client.call;
     try {
       await db.save();
