@@ -5,7 +5,7 @@ import { aBoolean, aBytes, aKey, anInteger, anOptions, aPositiveNumber, aString,
 import { checkArgon2Cost, MAX_MEMORY_KIB, MIN_MEMORY_KIB } from './argon2';
 import { fromBase64Url, fromHex, fromUtf8, ownBytes, randomBytes, toBase64Url, toHex, utf8 } from './bytes';
 import { engine, type EngineClient } from './engine-client';
-import { AuthenticationError, InvalidHmacError, TagvaultError, ValidationError } from './errors';
+import { AuthenticationError, DatabaseClosedError, InvalidHmacError, TagvaultError, ValidationError } from './errors';
 import { assertJson, toJson } from './json';
 import { Namespace } from './namespace';
 import { parseTokenArguments, ProfileTokens, tokenSecrets, type ProfileTokenOptions } from './profile';
@@ -164,6 +164,7 @@ export class Database extends EventTarget {
   #corrupted: CorruptRecord[];
   #queue: Promise<unknown> = Promise.resolve();
   #hubRef: WeakRef<Database> | undefined;
+  #closed = false;
 
   private constructor(client: EngineClient, directory: string, opened: OpenedVault, parent?: Database, name?: string) {
     super();
@@ -183,6 +184,21 @@ export class Database extends EventTarget {
       }
     }
     this.#hubRef = ChangeHub.for(directory)?.add(this.#vaultId, this);
+  }
+
+  /** Refuses use after close() or after this metatag was deleted from its parent. */
+  #open(): void {
+    if (this.#closed) throw new DatabaseClosedError('this database was closed (or its metatag deleted) and cannot be used');
+  }
+
+  /** Marks this database and its loaded metatags closed and releases their keys in the engine. */
+  async #closeTree(): Promise<void> {
+    for (const db of [...this.#tree()]) {
+      if (db.#closed) continue;
+      db.#closed = true;
+      if (db.#hubRef) ChangeHub.for(db.directory)?.remove(db.#vaultId, db.#hubRef);
+      await db.#engine.call('closeVault', db.#handle).catch(() => undefined);
+    }
   }
 
   #remember(tag: string, id: string, order: number, json: string | undefined): void {
@@ -332,6 +348,7 @@ export class Database extends EventTarget {
 
   /** Whether `tag` is in this database (loaded or not). */
   has(tag: string): boolean {
+    this.#open();
     return this.#tags.has(aTag(tag));
   }
 
@@ -341,6 +358,7 @@ export class Database extends EventTarget {
    * @throws {AuthenticationError} when the tag's stored value failed authentication.
    */
   get(tag: string): unknown {
+    this.#open();
     const state = this.#tags.get(aTag(tag));
     if (state?.corrupt) throw new AuthenticationError(`the stored value of this tag failed authentication`);
     return state?.loaded ? state.value : undefined;
@@ -355,6 +373,7 @@ export class Database extends EventTarget {
    * db.set('safehouses', ['Dublin Forgery', 'NY Insurrection']);
    */
   set(tag: string, value: unknown): this {
+    this.#open();
     aTag(tag);
     assertJson(value, 'value');
     const state = this.#tags.get(tag);
@@ -375,6 +394,7 @@ export class Database extends EventTarget {
    * @throws {AuthenticationError} when the stored record fails authentication.
    */
   async query(tag: string): Promise<unknown> {
+    this.#open();
     aTag(tag);
     const state = this.#tags.get(tag);
     if (state?.loaded) return state.value;
@@ -396,6 +416,7 @@ export class Database extends EventTarget {
    * Removes `tag` from the cache and from storage, and returns its value (`undefined` when absent).
    */
   async pop(tag: string): Promise<unknown> {
+    this.#open();
     aTag(tag);
     return this.#exclusive(async () => {
       const state = this.#tags.get(tag);
@@ -415,6 +436,7 @@ export class Database extends EventTarget {
    * @throws {ValidationError} when the tag is not in this database.
    */
   async saveTag(tag: string): Promise<void> {
+    this.#open();
     aTag(tag);
     await this.#exclusive(async () => {
       const state = this.#tags.get(tag);
@@ -437,6 +459,7 @@ export class Database extends EventTarget {
    * @throws {ValidationError} when a cached value is no longer JSON-serialisable (nothing is written).
    */
   async save(): Promise<void> {
+    this.#open();
     await this.#exclusive(async () => {
       const plan: { db: Database; change: VaultChange; sent: { state: TagState; json: string; version: number }[] }[] = [];
       for (const db of this.#tree()) plan.push(db.#collect());
@@ -537,6 +560,7 @@ export class Database extends EventTarget {
    * calls give the same instance.
    */
   metatag(name: string, options?: Pick<OpenOptions, 'preload'>): Promise<Database> {
+    this.#open();
     aTag(name, 'name');
     const { preload } = parseOpenOptions(options, ['preload']);
     let child = this.#children.get(name);
@@ -558,6 +582,7 @@ export class Database extends EventTarget {
 
   /** Deletes metatag `name` and all its records (and its metatags'), now. */
   async deleteMetatag(name: string): Promise<void> {
+    this.#open();
     aTag(name, 'name');
     if (!this.#metatags.includes(name)) throw new ValidationError('name', 'is not a metatag of this database');
     await this.#exclusive(async () => {
@@ -575,7 +600,10 @@ export class Database extends EventTarget {
     const child = this.#loadedChildren.get(name);
     this.#loadedChildren.delete(name);
     this.#children.delete(name);
-    if (child) child.#clear();
+    if (child) {
+      child.#clear();
+      void child.#closeTree();
+    }
   }
 
   #mergeMetatags(stored: string[]): void {
@@ -598,6 +626,7 @@ export class Database extends EventTarget {
    * cache. Other vaults in the directory are untouched. The instance stays usable (empty).
    */
   async deleteDatabase(): Promise<void> {
+    this.#open();
     if (this.#parent && this.#name !== undefined) {
       const parent = this.#parent;
       if (parent.#metatags.includes(this.#name)) return parent.deleteMetatag(this.#name);
@@ -613,6 +642,7 @@ export class Database extends EventTarget {
    * database's keys: the way to rotate a key. Values are copied, not shared. Save to persist.
    */
   async mirrorDatabase(other: Database): Promise<void> {
+    this.#open();
     if (!(other instanceof Database)) throw new ValidationError('other', `expected a Database, got ${describe(other)}`);
     if (other === this) throw new ValidationError('other', 'is this same database');
     await other.#loadAll();
@@ -630,6 +660,7 @@ export class Database extends EventTarget {
    * Tags not loaded yet (after `preload: false`) are not included; corrupt ones neither.
    */
   intoNamespace(): Namespace {
+    this.#open();
     const entries: [string, unknown][] = [];
     for (const [tag, state] of this.#tags) if (state.loaded && !state.corrupt) entries.push([tag, state.value]);
     return new Namespace(entries);
@@ -645,12 +676,17 @@ export class Database extends EventTarget {
     return this.#vaultId;
   }
 
-  /** Stops listening to other tabs and releases the keys in the engine; the instance is then unusable. */
+  /**
+   * Releases the keys in the engine and stops listening to other tabs, for this database and its
+   * metatags. Unsaved changes are dropped (save first); the instance then refuses to be used.
+   */
   async close(): Promise<void> {
-    for (const db of [...this.#tree()]) {
-      if (db.#hubRef) ChangeHub.for(db.directory)?.remove(db.#vaultId, db.#hubRef);
-      await db.#engine.call('closeVault', db.#handle);
-    }
+    await this.#closeTree();
+  }
+
+  /** True after {@link close}, or once this metatag was deleted. */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   /** @internal Another tab wrote to this vault: refresh what we cache, keep our unsaved changes. */

@@ -229,3 +229,27 @@ describe('crypto on every database is keyed by that vault', () => {
     expect(await child.jsonDecrypt(await child.jsonEncrypt('mine'))).toBe('mine');
   });
 });
+
+describe('closing', () => {
+  test('a deleted metatag’s instance refuses further use; close() releases a database', async () => {
+    const { DatabaseClosedError } = await import('../src/index');
+    const { db } = await freshVault();
+    const child = await db.metatag('child');
+    const grandchild = await child.metatag('grandchild');
+    await db.save();
+    await db.deleteMetatag('child');
+    expect(child.closed).toBe(true);
+    expect(grandchild.closed).toBe(true);
+    expect(() => child.set('a', 1)).toThrow(DatabaseClosedError);
+    await expect(grandchild.save()).rejects.toBeInstanceOf(DatabaseClosedError);
+    // A new metatag of the same name is a fresh, empty instance.
+    const again = await db.metatag('child');
+    expect(again).not.toBe(child);
+    expect(again.closed).toBe(false);
+    await db.close();
+    expect(db.closed).toBe(true);
+    expect(again.closed).toBe(true);
+    expect(() => db.get('x')).toThrow(DatabaseClosedError);
+    await expect(db.hmac('x')).rejects.toBeInstanceOf(DatabaseClosedError);
+  });
+});
