@@ -2,7 +2,7 @@
 // every argument; the engine (in its worker) holds the keys and does crypto and storage, and is
 // called in batches: one round trip per open, save or load.
 import { aBoolean, aBytes, aKey, anInteger, anOptions, aPositiveNumber, aString, aTag, describe } from './assert';
-import { checkArgon2Cost, MAX_MEMORY_KIB, MIN_MEMORY_KIB } from './argon2';
+import { checkArgon2Cost, MAX_MEMORY_KIB, MIN_MEMORY_KIB } from './argon2-cost';
 import { fromBase64Url, fromHex, fromUtf8, ownBytes, randomBytes, toBase64Url, toHex, utf8 } from './bytes';
 import { engine, type EngineClient } from './engine-client';
 import { AuthenticationError, DatabaseClosedError, InvalidHmacError, TagvaultError, ValidationError } from './errors';

@@ -2,7 +2,7 @@
 // reached through Comlink. Where no Worker exists (we are inside a worker), the engine runs
 // in-thread with the same API.
 import { transfer, wrap, type Remote } from 'comlink';
-import { Engine } from './engine';
+import type { Engine } from './engine';
 import { fromWire } from './errors';
 import type { EngineApi, WorkerApi } from './protocol';
 import { transferables } from './transfer';
@@ -35,12 +35,14 @@ class WorkerClient implements EngineClient {
 }
 
 class InThreadClient implements EngineClient {
-  readonly #engine = new Engine();
+  // Loaded on demand, so pages (which use the Worker) do not ship the engine twice.
+  readonly #engine: Promise<Engine> = import('./engine').then((m) => new m.Engine());
   readonly inWorker = false;
-  readonly id = this.#engine.id();
-  call<K extends keyof EngineApi>(method: K, ...args: Args<K>): Promise<Result<K>> {
-    const fn = this.#engine[method] as (...a: unknown[]) => Promise<Result<K>>;
-    return fn.apply(this.#engine, args);
+  readonly id = this.#engine.then((e) => e.id());
+  async call<K extends keyof EngineApi>(method: K, ...args: Args<K>): Promise<Result<K>> {
+    const engine = await this.#engine;
+    const fn = engine[method] as (...a: unknown[]) => Promise<Result<K>>;
+    return fn.apply(engine, args);
   }
 }
 

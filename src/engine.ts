@@ -1,8 +1,8 @@
 // The engine: owns the keys (as non-extractable CryptoKeys) and does all crypto and record I/O.
 // It runs in a dedicated module Worker (workers/engine.worker.ts); where there is no Worker
 // (inside a worker already), the same class runs in-thread.
-import { checkArgon2Cost } from './argon2';
 import { argon2id } from './argon2';
+import { checkArgon2Cost } from './argon2-cost';
 import { concat, fromUtf8, lengthPrefixed, randomBytes, utf8 } from './bytes';
 import { openEnvelope, sealEnvelope, SubkeyCache } from './envelope';
 import { AuthenticationError, DatabaseClosedError, ProfileNotFoundError, TagvaultError } from './errors';
