@@ -348,8 +348,10 @@ export class Database extends EventTarget {
 
   /** Whether `tag` is in this database (loaded or not). */
   has(tag: string): boolean {
-    this.#open();
-    return this.#tags.has(aTag(tag));
+    if (this.#closed) this.#open();
+    if (this.#tags.has(tag)) return true;
+    aTag(tag); // only a miss needs the full check: set() let no bad tag in
+    return false;
   }
 
   /**
@@ -358,10 +360,15 @@ export class Database extends EventTarget {
    * @throws {AuthenticationError} when the tag's stored value failed authentication.
    */
   get(tag: string): unknown {
-    this.#open();
-    const state = this.#tags.get(aTag(tag));
-    if (state?.corrupt) throw new AuthenticationError(`the stored value of this tag failed authentication`);
-    return state?.loaded ? state.value : undefined;
+    if (this.#closed) this.#open();
+    // The hot path is one Map lookup: a hit is a valid tag (set() let no bad tag in).
+    const state = this.#tags.get(tag);
+    if (state === undefined) {
+      aTag(tag);
+      return undefined;
+    }
+    if (state.corrupt) throw new AuthenticationError(`the stored value of this tag failed authentication`);
+    return state.loaded ? state.value : undefined;
   }
 
   /**

@@ -1,0 +1,93 @@
+// The Vault explorer: tagvault's demo page. Plain DOM, no framework; each view is one module.
+import { initBusy } from './busy';
+import { byId } from './dom';
+import { errorText, plural } from './format';
+import { initExplorer, render as renderExplorer } from './explorer';
+import { initOffline } from './offline';
+import { initOpenView } from './open-view';
+import { initPlayground, renderPlayground } from './playground';
+import { initRawView, renderRaw } from './raw-view';
+import { initRotation, renderRotation } from './rotation';
+import { DIRECTORY, session } from './state';
+import { initTabs, onTab } from './tabs';
+
+let saveMessage = '';
+let currentTab = 'open';
+let shownDb: unknown;
+
+function renderSession(): void {
+  const db = session.db;
+  const text = byId('session-text');
+  const save = byId<HTMLButtonElement>('save');
+  const close = byId<HTMLButtonElement>('close');
+  const unsaved = session.unsavedCount;
+  if (db !== shownDb) saveMessage = '';
+  shownDb = db;
+  if (!db) {
+    text.textContent = 'No vault open.';
+  } else {
+    const by = session.by?.kind === 'profile' ? `profile “${session.by.username}”` : 'key';
+    text.textContent = `Vault ${db.vaultId.slice(0, 12)}… (by ${by}) in “${DIRECTORY}”. ${unsaved ? `${plural(unsaved, 'unsaved change')}.` : 'All changes saved.'} ${saveMessage}`;
+  }
+  save.disabled = !db || unsaved === 0;
+  save.textContent = unsaved ? `Save (${unsaved})` : 'Save';
+  save.classList.toggle('attention', unsaved > 0);
+  close.disabled = !db;
+  document.documentElement.dataset.unsaved = String(unsaved);
+}
+
+function renderAll(): void {
+  renderSession();
+  renderPlayground();
+  renderRotation();
+  if (currentTab === 'raw') void renderRaw();
+}
+
+function init(): void {
+  initTabs();
+  initBusy();
+  initOpenView();
+  initExplorer();
+  initRawView();
+  initPlayground();
+  initRotation();
+  initOffline();
+
+  session.addEventListener('change', renderAll);
+  onTab((id) => {
+    currentTab = id;
+    if (id === 'raw') void renderRaw();
+  });
+
+  byId('save').addEventListener('click', async () => {
+    const db = session.db;
+    if (!db) return;
+    const button = byId<HTMLButtonElement>('save');
+    button.disabled = true;
+    try {
+      // One IndexedDB transaction for every changed tag of the vault and its metatags.
+      await db.save();
+      session.saved();
+      saveMessage = `Saved at ${new Date().toLocaleTimeString()}.`;
+    } catch (error) {
+      saveMessage = `Save failed, nothing was written: ${errorText(error)}`;
+    }
+    session.changed();
+  });
+
+  byId('close').addEventListener('click', async () => {
+    const n = session.unsavedCount;
+    if (n && !confirm(`Close the vault and lose ${plural(n, 'unsaved change')}?`)) return;
+    await session.close();
+  });
+
+  // Unsaved changes live only in this page: warn before they are lost.
+  addEventListener('beforeunload', (event) => {
+    if (session.unsavedCount > 0) event.preventDefault();
+  });
+
+  renderAll();
+  void renderExplorer();
+}
+
+init();
