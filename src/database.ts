@@ -678,6 +678,28 @@ export class Database extends EventTarget {
     return this.#engine.call('dump', this.directory);
   }
 
+  /**
+   * The id under which `tag` is stored (HMAC-SHA-256 under this vault's tag-id key, url-safe
+   * base64): the second part of its raw records' keys `[vaultId, tagId]`. Not secret, but it
+   * reveals nothing of the tag without the key.
+   */
+  async tagId(tag: string): Promise<string> {
+    this.#open();
+    aTag(tag);
+    const [id] = await this.#engine.call('tagIds', this.#handle, [tag]);
+    return id!;
+  }
+
+  /**
+   * Tags changed by `set()` since they were last saved (in-place changes to cached objects are
+   * found by `save()` itself, so they are not listed here).
+   */
+  get unsaved(): string[] {
+    const out: string[] = [];
+    for (const [tag, state] of this.#tags) if (state.dirty) out.push(tag);
+    return out;
+  }
+
   /** The id of this vault in storage (derived from its key; not secret). */
   get vaultId(): string {
     return this.#vaultId;

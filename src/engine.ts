@@ -192,6 +192,10 @@ export class Engine implements EngineApi {
     return (await this.#readHeader(crypto, env)).metatags;
   }
 
+  async tagIds(handle: Handle, tags: string[]): Promise<string[]> {
+    return this.#vault(handle).crypto.tagIds(tags);
+  }
+
   /** The vault ids of a vault and all its metatags, recursively, read from storage. */
   async #tree(vault: VaultCrypto, store: Store, seen = new Set<string>()): Promise<string[]> {
     if (seen.has(vault.vaultId)) return [];

@@ -253,3 +253,22 @@ describe('closing', () => {
     await expect(db.hmac('x')).rejects.toBeInstanceOf(DatabaseClosedError);
   });
 });
+
+describe('inspection', () => {
+  test('tagId names the raw records of a tag; unsaved lists set() changes until saved', async () => {
+    const { db, directory } = await freshVault();
+    db.set('a', 1).set('b', 2);
+    expect(db.unsaved).toEqual(['a', 'b']);
+    await db.saveTag('a');
+    expect(db.unsaved).toEqual(['b']);
+    await db.save();
+    expect(db.unsaved).toEqual([]);
+    const id = await db.tagId('a');
+    expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const keys = (await rawDirectory(directory)).filter((r) => r.store === 'values').map((r) => r.key as [string, string]);
+    expect(keys).toContainEqual([db.vaultId, id]);
+    expect(await db.tagId('a')).toBe(id);
+    const other = (await freshVault()).db;
+    expect(await other.tagId('a')).not.toBe(id);
+  });
+});
