@@ -1,0 +1,584 @@
+#!/usr/bin/env node
+// `npm run bench`: tagvault's benchmarks in headless Chromium, each case next to its baseline in
+// the same run (alternating order, several rounds, median), reported as ratios.
+//
+//   BENCH_QUICK=1    a small, fast run for development (writes to a temp dir, not bench/)
+//   BENCH_ONLY=...   comma-separated groups: size,storage,bytes,argon2,peers (default: all)
+//   BENCH_ROUNDS=n   override the number of rounds of every group
+//   BENCH_OUT=dir    where to write results.json / results.md (default: bench/, quick: a temp dir)
+//   BENCH_TRACE=0    no Chrome trace (by default one records the CPU time of main-thread tasks)
+//
+// Writes results.json (browser, settings, rounds, per-case medians, ratios, targets, met or not)
+// and results.md (the table the README shows). Never part of `npm test`.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir, cpus, loadavg, totalmem, release } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright';
+import { build, createServer } from 'vite';
+import sizeLimitFile from '@size-limit/file';
+import { CHROMIUM_ARGS, CHROMIUM_MISSING, findChromium } from '../scripts/browsers.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const QUICK = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'size,storage,bytes,argon2,peers').split(',').map((s) => s.trim()).filter(Boolean));
+const ROUNDS = process.env.BENCH_ROUNDS ? Number(process.env.BENCH_ROUNDS) : undefined;
+const TRACE = process.env.BENCH_TRACE !== '0';
+const started = Date.now();
+
+const SETTINGS = QUICK
+  ? {
+      storage: { rounds: 2, tags: 1000, valueChars: 1024, smallTags: 100, saveTagOps: 6, getPasses: 10, getRepeats: 3 },
+      bytes: { rounds: 3, bytes: 2 * 1024 * 1024 },
+      argon2: { rounds: 2, password: 'pw', salt: 'somesalt', memoryKiB: 16 * 1024, iterations: 3 },
+      peers: { rounds: 2, records: 1000, valueChars: 1024 },
+    }
+  : {
+      storage: { rounds: 7, tags: 10000, valueChars: 1024, smallTags: 100, saveTagOps: 10, getPasses: 10, getRepeats: 5 },
+      bytes: { rounds: 9, bytes: 16 * 1024 * 1024 },
+      argon2: { rounds: 7, password: 'pw', salt: 'somesalt', memoryKiB: 64 * 1024, iterations: 3 },
+      peers: { rounds: 9, records: 1000, valueChars: 1024 },
+    };
+if (ROUNDS) for (const group of Object.values(SETTINGS)) group.rounds = ROUNDS;
+
+/** Extra flags beyond CHROMIUM_ARGS: keep timers of the (visible, headless) page unthrottled. */
+const EXTRA_ARGS = ['--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'];
+
+function log(...args) {
+  const t = ((Date.now() - started) / 1000).toFixed(1).padStart(6);
+  console.log(`[bench ${t}s]`, ...args);
+}
+
+// --- Statistics --------------------------------------------------------------------------------------
+
+function median(xs) {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const r3 = (x) => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);
+const r2 = (x) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : null);
+
+/** The longest main-thread gap of one run: the setTimeout probe's, or a longer long task. */
+const gapOf = (sample) => Math.max(sample.gap.timeoutMs, sample.gap.longTaskMs);
+
+function summary(samples) {
+  const ms = samples.map((s) => s.ms);
+  const gaps = samples.map(gapOf);
+  return {
+    n: samples.length,
+    medianMs: r3(median(ms)),
+    minMs: r3(Math.min(...ms)),
+    maxMs: r3(Math.max(...ms)),
+    gapMedianMs: r2(median(gaps)),
+    gapMaxMs: r2(Math.max(...gaps)),
+    rafGapMedianMs: r2(median(samples.map((s) => s.gap.rafMs))),
+    longTasks: samples.reduce((n, s) => n + s.gap.longTasks, 0),
+    taskCpuMedianMs: r2(median(samples.map((s) => s.gap.taskCpuMs).filter((x) => x !== undefined))),
+    taskCpuMaxMs: r2(Math.max(...samples.map((s) => s.gap.taskCpuMs ?? -Infinity))),
+    samplesMs: ms.map(r3),
+  };
+}
+
+/**
+ * The ratio of a case: the median of the per-round ratios of runs made next to each other
+ * (tagvault's i-th run against the baseline's i-th run). Pairing cancels most of the load that
+ * other processes put on this shared machine, which drifts slower than one pair takes.
+ */
+function pairedRatio(tagvault, baseline, kind = 'time') {
+  const n = Math.min(tagvault.length, baseline.length);
+  const ratios = [];
+  for (let i = 0; i < n; i++) ratios.push(kind === 'throughput' ? baseline[i].ms / tagvault[i].ms : tagvault[i].ms / baseline[i].ms);
+  return median(ratios);
+}
+
+function verdict(ratio, target) {
+  if (!target) return null;
+  return target.op === '<=' ? ratio <= target.value : target.op === '>=' ? ratio >= target.value : ratio < target.value;
+}
+
+// --- Bundle size (size-limit's file plugin: gzip level 9 of the built files) -------------------------
+
+async function measureSizes() {
+  const out = await mkdtemp(join(tmpdir(), 'tagvault-size-'));
+  try {
+    const built = await build({
+      root: ROOT,
+      configFile: join(ROOT, 'vite.lib.config.ts'),
+      logLevel: 'warn',
+      build: { outDir: out, emptyOutDir: true, sourcemap: false },
+    });
+    const checks = JSON.parse(await readFile(join(ROOT, '.size-limit.json'), 'utf8'));
+    // Everything the entry loads at once (its static imports) must be in the first check.
+    const chunks = [built].flat().flatMap((o) => o.output ?? []).filter((c) => c.type === 'chunk');
+    const byName = new Map(chunks.map((c) => [c.fileName, c]));
+    const closure = new Set();
+    const visit = (c) => {
+      if (!c || closure.has(c.fileName)) return;
+      closure.add(c.fileName);
+      for (const i of c.imports) visit(byName.get(i));
+    };
+    visit(chunks.find((c) => c.isEntry));
+    const first = new Set([checks[0].path].flat().map((p) => p.replace(/^dist\//, '')));
+    const uncovered = [...closure].filter((f) => !first.has(f));
+    if (uncovered.length) log(`WARNING: .size-limit.json's first check misses chunks the entry imports: ${uncovered.join(', ')}`);
+    const [plugin] = sizeLimitFile;
+    const sizes = [];
+    for (const check of checks) {
+      const files = [check.path].flat().map((p) => join(out, p.replace(/^dist\//, '')));
+      const measured = { files, gzip: true };
+      await plugin.step60({}, measured);
+      let raw = 0;
+      for (const f of files) raw += (await readFile(f)).length;
+      const limit = parseLimit(check.limit);
+      sizes.push({ name: check.name, path: check.path, files: [check.path].flat().length, uncovered: sizes.length === 0 ? uncovered : undefined, bytes: raw, gzipBytes: measured.size, limit: check.limit, met: limit === undefined ? null : measured.size <= limit });
+    }
+    return sizes;
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
+function parseLimit(limit) {
+  const m = /^([\d.]+)\s*(B|kB|KB|KiB|MB)?$/.exec(String(limit ?? '').trim());
+  if (!m) return undefined;
+  const unit = { B: 1, kB: 1000, KB: 1000, KiB: 1024, MB: 1e6 }[m[2] ?? 'B'];
+  return Number(m[1]) * unit;
+}
+
+// --- Main-thread tasks from a Chrome trace ----------------------------------------------------------
+//
+// The probe measures wall-clock gaps, which on a loaded machine include time the main thread
+// was ready but not given a core. A trace adds, per run, the longest main-thread task that
+// overlapped it and the CPU time that task used (`tdur`), which the machine's load barely changes.
+
+/** Runs `fn` (a page.evaluate) under a Chrome trace; returns its value and the trace events. */
+async function traced(cdp, fn) {
+  if (!cdp) return { value: await fn(), events: [] };
+  const events = [];
+  const onData = (e) => events.push(...e.value);
+  cdp.on('Tracing.dataCollected', onData);
+  const complete = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+  await cdp.send('Tracing.start', { categories: 'toplevel,blink.user_timing', transferMode: 'ReportEvents' });
+  let value;
+  try {
+    value = await fn();
+  } finally {
+    await cdp.send('Tracing.end');
+    await complete;
+    cdp.off('Tracing.dataCollected', onData);
+  }
+  return { value, events };
+}
+
+/** Adds `taskWallMs`/`taskCpuMs` (longest main-thread task in the run) to every sample in `value`. */
+function annotate(value, events) {
+  if (events.length === 0) return value;
+  const marks = new Map();
+  let thread;
+  for (const e of events) {
+    const m = /^tvb:(\d+)([<>])$/.exec(e.name ?? '');
+    if (!m) continue;
+    thread ??= `${e.pid}:${e.tid}`;
+    const w = marks.get(m[1]) ?? {};
+    w[m[2] === '>' ? 'start' : 'end'] = e.ts;
+    marks.set(m[1], w);
+  }
+  const tasks = events.filter((e) => `${e.pid}:${e.tid}` === thread && e.ph === 'X' && /RunTask$/.test(e.name) && e.dur > 0);
+  const visit = (v) => {
+    if (!v || typeof v !== 'object') return;
+    if (typeof v.mark === 'number' && v.gap) {
+      const w = marks.get(String(v.mark));
+      if (w?.start !== undefined && w.end !== undefined) {
+        let wall = 0;
+        let cpu = 0;
+        for (const t of tasks) {
+          const overlap = Math.min(w.end, t.ts + t.dur) - Math.max(w.start, t.ts);
+          if (overlap <= 0) continue;
+          wall = Math.max(wall, overlap);
+          cpu = Math.max(cpu, ((t.tdur ?? t.dur) * overlap) / t.dur);
+        }
+        v.gap.taskWallMs = r2(wall / 1000);
+        v.gap.taskCpuMs = r2(cpu / 1000);
+      }
+      return;
+    }
+    for (const x of Array.isArray(v) ? v : Object.values(v)) visit(x);
+  };
+  visit(value);
+  return value;
+}
+
+/** page.evaluate under a trace, with the samples annotated. */
+async function run(page, cdp, fn, arg) {
+  const { value, events } = await traced(cdp, () => page.evaluate(fn, arg));
+  return annotate(value, events);
+}
+
+// --- The native reference Argon2 (Debian package `argon2`) --------------------------------------------
+
+function argon2CliVersion() {
+  try {
+    return execFileSync('dpkg-query', ['-W', '-f=${Version}', 'argon2'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** `echo -n pw | argon2 somesalt -id -t 3 -m 16 -p 1 -l 64`: its own timing and the hash. */
+function nativeArgon2({ password, salt, memoryKiB, iterations }) {
+  const m = Math.log2(memoryKiB);
+  if (!Number.isInteger(m)) throw new Error('the argon2 CLI takes memory as a power of two');
+  const args = [salt, '-id', '-t', String(iterations), '-m', String(m), '-p', '1', '-l', '64'];
+  return new Promise((resolvePromise, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn('argon2', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      const seconds = /([\d.]+) seconds/.exec(stdout);
+      const hash = /Hash:\s*([0-9a-f]+)/.exec(stdout);
+      if (code !== 0 || !seconds || !hash) return reject(new Error(`argon2 CLI failed (${code}): ${stderr || stdout}`));
+      resolvePromise({ ms: Number(seconds[1]) * 1000, wallMs, hex: hash[1], command: `echo -n ${password} | argon2 ${args.join(' ')}` });
+    });
+    child.stdin.end(password);
+  });
+}
+
+// --- The run -----------------------------------------------------------------------------------------
+
+async function main() {
+  const executablePath = findChromium();
+  if (!executablePath) throw new Error(CHROMIUM_MISSING);
+  const outDir = process.env.BENCH_OUT ? resolve(process.env.BENCH_OUT) : QUICK ? join(tmpdir(), 'tagvault-bench-quick') : join(ROOT, 'bench');
+  await mkdir(outDir, { recursive: true });
+
+  const results = {
+    generatedAt: new Date().toISOString(),
+    quick: QUICK,
+    environment: {},
+    settings: SETTINGS,
+    method: {
+      pairing: 'each case runs next to its baseline in the same round; even rounds run tagvault first, odd rounds the baseline first (Argon2 and peers rotate the order); one warm-up round per group is not recorded',
+      ratio: 'median over rounds of tagvault ÷ baseline of the runs made next to each other (throughput: baseline ÷ tagvault); ratioOfMedians is given too; times shown are medians',
+      gap: 'longest main-thread gap of a run = max(longest interval between setTimeout(0) callbacks incl. the tail to the end of the run, longest Long Tasks API entry); its median over runs is checked against 50 ms',
+      storage: 'fresh IndexedDB databases per round, deleted after it; Chromium with an on-disk profile (not incognito)',
+    },
+    cases: [],
+    responsiveness: [],
+    peers: [],
+    sizes: [],
+  };
+
+  if (ONLY.has('size')) {
+    log('building the library and measuring sizes');
+    results.sizes = await measureSizes();
+    for (const s of results.sizes) log(`  ${s.name}: ${s.gzipBytes} B gzip (${s.bytes} B raw)`);
+  }
+
+  const groups = ['storage', 'bytes', 'argon2', 'peers'].filter((g) => ONLY.has(g));
+  if (groups.length > 0) {
+    const server = await createServer({
+      root: ROOT,
+      configFile: false,
+      logLevel: 'warn',
+      clearScreen: false,
+      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false, watch: null },
+      worker: { format: 'es' },
+      optimizeDeps: {
+        entries: ['bench/page.html'],
+        include: ['idb', 'comlink', 'hash-wasm', 'idb-keyval', 'localforage', 'dexie', 'dexie-encrypted'],
+      },
+    });
+    await server.listen();
+    const { port } = server.httpServer.address();
+    const url = `http://127.0.0.1:${port}/bench/page.html`;
+    const profile = await mkdtemp(join(tmpdir(), 'tagvault-bench-profile-'));
+    let context;
+    try {
+      log(`Vite at ${url}; launching ${executablePath}`);
+      context = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: [...CHROMIUM_ARGS, ...EXTRA_ARGS] });
+      const browserVersion = context.browser()?.version() ?? (await versionOf(executablePath));
+      const page = context.pages()[0] ?? (await context.newPage());
+      const cdp = TRACE ? await context.newCDPSession(page) : undefined;
+      page.on('pageerror', (e) => log('page error:', e.message));
+      page.on('console', (m) => {
+        // Dexie warns when its own delete() closes its connection: expected, not news.
+        if ((m.type() === 'error' || m.type() === 'warning') && !/Another connection wants to delete/.test(m.text())) log(`page ${m.type()}:`, m.text());
+      });
+      await page.goto(url);
+      await page.waitForFunction(() => window.tagvaultBench?.ready === true, null, { timeout: 120_000 });
+      const info = await page.evaluate(() => window.tagvaultBench.info());
+      results.environment = {
+        browser: `Chromium ${browserVersion}`,
+        userAgent: info.userAgent,
+        headless: true,
+        profile: 'persistent, on disk (IndexedDB writes reach the disk)',
+        chromiumArgs: [...CHROMIUM_ARGS, ...EXTRA_ARGS],
+        longTasksApi: info.longTasks,
+        hardwareConcurrency: info.hardwareConcurrency,
+        node: process.version,
+        os: `${process.platform} ${release()}`,
+        cpu: `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}`,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        vite: (await import('vite')).version,
+        argon2Cli: `argon2 ${argon2CliVersion()} (Debian)`,
+        loadAverage: { start: loadavg()[0].toFixed(2) },
+        trace: TRACE ? 'Chrome trace (toplevel, blink.user_timing) recorded during every round' : 'off',
+      };
+      log(`${results.environment.browser}, long tasks API: ${info.longTasks}`);
+
+      if (groups.includes('storage')) await runStorage(page, cdp, results);
+      if (groups.includes('bytes')) await runBytes(page, cdp, results);
+      if (groups.includes('argon2')) await runArgon2(page, cdp, results);
+      if (groups.includes('peers')) await runPeers(page, cdp, results);
+    } finally {
+      await context?.close();
+      await server.close();
+      await rm(profile, { recursive: true, force: true });
+    }
+  }
+
+  if (results.environment.loadAverage) results.environment.loadAverage.end = loadavg()[0].toFixed(2);
+  results.responsiveness = responsiveness(results);
+  results.durationSeconds = Math.round((Date.now() - started) / 1000);
+  await writeFile(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  const md = markdown(results);
+  await writeFile(join(outDir, 'results.md'), md);
+  console.log('\n' + md);
+  log(`wrote ${join(outDir, 'results.json')} and results.md`);
+}
+
+async function versionOf(executablePath) {
+  try {
+    return execFileSync(executablePath, ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function addCase(results, c, tagvaultSamples, baselineSamples) {
+  const tv = summary(tagvaultSamples);
+  const base = summary(baselineSamples);
+  const ratio = pairedRatio(tagvaultSamples, baselineSamples, c.kind);
+  const ratioOfMedians = c.kind === 'throughput' ? base.medianMs / tv.medianMs : tv.medianMs / base.medianMs;
+  const entry = { ...c, tagvault: tv, baselineResult: base, ratio: r2(ratio), ratioOfMedians: r2(ratioOfMedians), met: verdict(ratio, c.target) };
+  results.cases.push(entry);
+  const t = c.target ? `${c.target.op} ${c.target.value}× → ${entry.met ? 'met' : 'NOT met'}` : 'report';
+  log(`  ${c.id}: tagvault ${tv.medianMs} ms, baseline ${base.medianMs} ms, ratio ${entry.ratio}× (${t}); gap ${tv.gapMedianMs} ms`);
+  return entry;
+}
+
+async function runStorage(page, cdp, results) {
+  const s = SETTINGS.storage;
+  const { rounds, ...settings } = s;
+  s.meanValueChars = await page.evaluate(([n, size]) => window.tagvaultBench.valueChars(n, size), [s.tags, s.valueChars]);
+  const acc = { save: [[], []], openPreload: [[], []], openLazy: [[], []], saveTag: [[], []], get: [[], []] };
+  const floor = { save: [], openPreload: [] };
+  const idleSamples = [];
+  log('storage warm-up (not recorded)');
+  const warm = { ...settings, tags: Math.min(settings.tags, 1000), saveTagOps: 2, getRepeats: 2 };
+  await page.evaluate(([round, settings]) => window.tagvaultBench.storageRound(round, settings), [0, warm]);
+  for (let round = 0; round < rounds; round++) {
+    log(`storage round ${round + 1}/${rounds} (${s.tags} tags)`);
+    const r = await run(page, cdp, ([round, settings]) => window.tagvaultBench.storageRound(round, settings), [round, settings]);
+    for (const k of Object.keys(acc)) {
+      acc[k][0].push(...r[k].tagvault);
+      acc[k][1].push(...r[k].baseline);
+    }
+    floor.save.push(...r.saveFloor);
+    floor.openPreload.push(...r.openFloor);
+    idleSamples.push(...r.idle);
+    log(`  save ${r.save.tagvault[0].ms.toFixed(0)} vs ${r.save.baseline[0].ms.toFixed(0)} ms; open ${r.openPreload.tagvault[0].ms.toFixed(0)} vs ${r.openPreload.baseline[0].ms.toFixed(0)} ms`);
+  }
+  const n = s.tags.toLocaleString('en-US');
+  const save = addCase(results, { id: 'save', case: `\`save()\` of ${n} tags × ~1 KiB JSON`, baseline: 'raw `idb`: put the same plaintext objects in one transaction', target: { op: '<=', value: 2.0 } }, ...acc.save);
+  const openPreload = addCase(results, { id: 'open-preload', case: `open with \`preload: true\` (${n} tags)`, baseline: 'raw `idb`: `getAll` of the same plaintext', target: { op: '<=', value: 2.0 } }, ...acc.openPreload);
+  // Not a target: the floor of the layout (two WebCrypto AES-GCM records per tag, in a worker).
+  for (const [entry, samples, base] of [[save, floor.save, acc.save[1]], [openPreload, floor.openPreload, acc.openPreload[1]]]) {
+    const f = summary(samples);
+    entry.floor = { ...f, ratio: r2(pairedRatio(samples, base)), tagvaultOverFloor: r2(pairedRatio(acc[entry.id === 'save' ? 'save' : 'openPreload'][0], samples)) };
+    log(`  ${entry.id} floor (no tagvault): ${f.medianMs} ms, ${entry.floor.ratio}× the baseline; tagvault ${entry.floor.tagvaultOverFloor}× the floor`);
+  }
+  results.idle = summary(idleSamples);
+  addCase(results, { id: 'open-lazy', case: `open with \`preload: false\` (${n} tags listed)`, baseline: 'raw `idb`: `getAllKeys` + `getAll` of the names', target: null }, ...acc.openLazy);
+  addCase(results, { id: 'save-tag', case: `\`saveTag\` at ${n} tags`, baseline: `\`saveTag\` at ${s.smallTags} tags`, target: { op: '<=', value: 1.2 } }, ...acc.saveTag);
+  addCase(results, { id: 'get', case: `\`db.get(tag)\` from cache (${(s.tags * s.getPasses).toLocaleString('en-US')} calls)`, baseline: '`Map.get` (same calls)', target: { op: '<=', value: 2.0 } }, ...acc.get);
+}
+
+async function runBytes(page, cdp, results) {
+  const s = SETTINGS.bytes;
+  const acc = { encrypt: [[], []], decrypt: [[], []] };
+  log('bytes warm-up (not recorded)');
+  await page.evaluate(([round, bytes]) => window.tagvaultBench.bytesRound(round, bytes), [0, s.bytes]);
+  for (let round = 0; round < s.rounds; round++) {
+    log(`bytes round ${round + 1}/${s.rounds} (${s.bytes / 2 ** 20} MiB)`);
+    const r = await run(page, cdp, ([round, bytes]) => window.tagvaultBench.bytesRound(round, bytes), [round, s.bytes]);
+    for (const k of Object.keys(acc)) {
+      acc[k][0].push(...r[k].tagvault);
+      acc[k][1].push(...r[k].baseline);
+    }
+  }
+  const mib = `${s.bytes / 2 ** 20} MiB`;
+  addCase(results, { id: 'bytes-encrypt', kind: 'throughput', case: `\`bytesEncrypt\` of ${mib}`, baseline: `one raw WebCrypto AES-256-GCM \`encrypt\` of ${mib}`, target: { op: '>=', value: 0.8 } }, ...acc.encrypt);
+  addCase(results, { id: 'bytes-decrypt', kind: 'throughput', case: `\`bytesDecrypt\` of ${mib}`, baseline: `one raw WebCrypto AES-256-GCM \`decrypt\` of ${mib}`, target: { op: '>=', value: 0.8 } }, ...acc.decrypt);
+}
+
+async function runArgon2(page, cdp, results) {
+  const s = SETTINGS.argon2;
+  const { rounds, ...settings } = s;
+  // The same function everywhere: the CLI's hash must equal raw hash-wasm's.
+  const reference = await page.evaluate((st) => window.tagvaultBench.argon2Reference(st), settings);
+  const probe = await nativeArgon2(settings);
+  if (probe.hex !== reference) throw new Error(`argon2 CLI and hash-wasm disagree: ${probe.hex} vs ${reference}`);
+  s.nativeCommand = probe.command;
+  const variants = ['tagvault', 'worker', 'mainThread', 'native'];
+  const acc = { tagvault: [], worker: [], mainThread: [], native: [] };
+  log('argon2 warm-up (not recorded)');
+  for (const v of ['tagvault', 'worker', 'mainThread']) await page.evaluate(([v, st]) => window.tagvaultBench.argon2Run(v, st), [v, settings]);
+  for (let round = 0; round < rounds; round++) {
+    const order = variants.map((_, i) => variants[(i + round) % variants.length]);
+    log(`argon2 round ${round + 1}/${rounds} (${s.memoryKiB / 1024} MiB, t=${s.iterations}): ${order.join(', ')}`);
+    for (const v of order) {
+      if (v === 'native') {
+        const n = await nativeArgon2(settings);
+        acc.native.push({ ms: n.ms, wallMs: n.wallMs, gap: { timeoutMs: 0, rafMs: 0, longTaskMs: 0, longTasks: 0 } });
+      } else {
+        acc[v].push(await run(page, cdp, ([v, st]) => window.tagvaultBench.argon2Run(v, st), [v, settings]));
+      }
+    }
+  }
+  await page.evaluate(() => window.tagvaultBench.argon2Done());
+  const what = `${s.memoryKiB / 1024} MiB, t = ${s.iterations}`;
+  addCase(results, { id: 'passcrypt-worker', case: `\`passcrypt\` ${what} (through the worker)`, baseline: 'raw hash-wasm `argon2id`, same settings, in a bare worker', target: { op: '<=', value: 1.1 } }, acc.tagvault, acc.worker);
+  const native = addCase(results, { id: 'passcrypt-native', case: `\`passcrypt\` ${what} (through the worker)`, baseline: `native \`argon2\` CLI (${argon2CliVersion()}), same settings, its own timing`, target: null }, acc.tagvault, acc.native);
+  native.baselineResult.wallMedianMs = r3(median(acc.native.map((x) => x.wallMs)));
+  native.baselineResult.gapMedianMs = null;
+  native.baselineResult.gapMaxMs = null;
+  // The contrast for responsiveness: the same hash on the main thread.
+  results.argon2MainThread = summary(acc.mainThread);
+  log(`  hash-wasm on the main thread: ${results.argon2MainThread.medianMs} ms, gap ${results.argon2MainThread.gapMedianMs} ms`);
+}
+
+async function runPeers(page, cdp, results) {
+  const s = SETTINGS.peers;
+  const peers = ['tagvault', 'idb-keyval', 'localforage', 'dexie-encrypted'];
+  const acc = Object.fromEntries(peers.map((p) => [p, []]));
+  log('peers warm-up (not recorded)');
+  for (const p of peers) await page.evaluate(([p, n, c]) => window.tagvaultBench.peerRun(p, n, c), [p, s.records, s.valueChars]);
+  for (let round = 0; round < s.rounds; round++) {
+    const order = peers.map((_, i) => peers[(i + round) % peers.length]);
+    log(`peers round ${round + 1}/${s.rounds}: ${order.join(', ')}`);
+    for (const p of order) acc[p].push(await run(page, cdp, ([p, n, c]) => window.tagvaultBench.peerRun(p, n, c), [p, s.records, s.valueChars]));
+  }
+  const tv = summary(acc.tagvault);
+  for (const p of peers) {
+    const sum = summary(acc[p]);
+    sum.putMedianMs = r3(median(acc[p].map((x) => x.putMs)));
+    sum.getMedianMs = r3(median(acc[p].map((x) => x.getMs)));
+    const encrypted = p === 'dexie-encrypted' || p === 'tagvault';
+    const ratio = p === 'tagvault' ? 1 : pairedRatio(acc.tagvault, acc[p]);
+    const target = p === 'dexie-encrypted' ? { op: '<', value: 1.0 } : null;
+    results.peers.push({ peer: p, encrypted, ...sum, ratio: r2(ratio), target, met: verdict(ratio, target) });
+    log(`  ${p}: ${sum.medianMs} ms (put ${sum.putMedianMs}, get ${sum.getMedianMs}); tagvault/${p} = ${r2(ratio)}×`);
+  }
+  results.peersTagvault = tv;
+}
+
+/** One row per tagvault case: its longest main-thread gap against the 50 ms target. */
+function responsiveness(results) {
+  const rows = [];
+  const seen = new Set();
+  for (const c of results.cases) {
+    if (seen.has(c.case)) continue; // passcrypt appears twice (two baselines)
+    seen.add(c.case);
+    rows.push({ case: c.case, gapMedianMs: c.tagvault.gapMedianMs, gapMaxMs: c.tagvault.gapMaxMs, taskCpuMedianMs: c.tagvault.taskCpuMedianMs, taskCpuMaxMs: c.tagvault.taskCpuMaxMs, longTasks: c.tagvault.longTasks, target: 50, met: c.tagvault.gapMedianMs <= 50 });
+  }
+  if (results.peersTagvault) {
+    const t = results.peersTagvault;
+    rows.push({ case: `${SETTINGS.peers.records.toLocaleString('en-US')} × 1 KiB put then get`, gapMedianMs: t.gapMedianMs, gapMaxMs: t.gapMaxMs, taskCpuMedianMs: t.taskCpuMedianMs, taskCpuMaxMs: t.taskCpuMaxMs, longTasks: t.longTasks, target: 50, met: t.gapMedianMs <= 50 });
+  }
+  return rows;
+}
+
+// --- Markdown ----------------------------------------------------------------------------------------
+
+const fmtMs = (x) => (x === null || x === undefined ? '–' : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const mark = (met) => (met === null || met === undefined ? 'report' : met ? '✅ met' : '❌ not met');
+const fmtTarget = (t) => (!t ? '—' : `${t.op === '<' ? '<' : t.op === '<=' ? '≤' : '≥'} ${t.value.toFixed(1)}×`);
+const kB = (b) => `${(b / 1000).toFixed(2)} kB`;
+
+function markdown(results) {
+  const lines = [];
+  const e = results.environment;
+  lines.push(`<!-- generated by \`npm run bench\` (bench/run.mjs) on ${results.generatedAt}; do not edit by hand -->`);
+  lines.push('');
+  if (results.quick) lines.push('> **Quick run (BENCH_QUICK=1): reduced sizes and rounds, not the reference numbers.**', '');
+  if (e.browser) lines.push(`${e.browser}, headless, on-disk profile · ${e.cpu} · Node ${e.node} · load average ${e.loadAverage.start} at the start, ${e.loadAverage.end} at the end (other jobs share this machine) · run took ${results.durationSeconds} s. Ratios compare runs made side by side in the same session, in alternating order; absolute times here are noise.`, '');
+  if (results.cases.length) {
+    lines.push('| case | baseline (same run) | tagvault | baseline | ratio | target | |');
+    lines.push('|---|---|--:|--:|--:|:-:|---|');
+    for (const c of results.cases) {
+      const ratio = c.kind === 'throughput' ? `${c.ratio.toFixed(2)}× throughput` : `${c.ratio.toFixed(2)}×`;
+      lines.push(`| ${c.case} | ${c.baseline} | ${fmtMs(c.tagvault.medianMs)} ms | ${fmtMs(c.baselineResult.medianMs)} ms | ${ratio} | ${fmtTarget(c.target)} | ${mark(c.met)} |`);
+    }
+    lines.push('');
+    const rounds = [];
+    if (results.cases.some((c) => c.id === 'save')) rounds.push(`storage ${results.settings.storage.rounds} rounds (saveTag ${results.settings.storage.saveTagOps} ops per round, get ${results.settings.storage.getRepeats} runs per round)`);
+    if (results.cases.some((c) => c.id === 'bytes-encrypt')) rounds.push(`bytes ${results.settings.bytes.rounds} rounds`);
+    if (results.cases.some((c) => c.id === 'passcrypt-worker')) rounds.push(`Argon2id ${results.settings.argon2.rounds} rounds`);
+    if (results.peers.length) rounds.push(`peers ${results.settings.peers.rounds} rounds`);
+    const floors = results.cases.filter((c) => c.floor);
+    if (floors.length) {
+      lines.push('**Platform floor of the storage layout** (not a target): the same tags kept as two AES-256-GCM records each (name, value), HMAC tag ids, sealed/opened by WebCrypto in a bare worker and written/read with `idb`: what any per-record encrypted layout pays on this browser before tagvault does anything.', '');
+      lines.push('| case | floor | floor ÷ baseline | tagvault ÷ floor |');
+      lines.push('|---|--:|--:|--:|');
+      for (const c of floors) lines.push(`| ${c.case} | ${fmtMs(c.floor.medianMs)} ms | ${c.floor.ratio.toFixed(2)}× | ${c.floor.tagvaultOverFloor.toFixed(2)}× |`);
+      lines.push('');
+    }
+    lines.push('tagvault commits with IndexedDB durability `strict` (flushed to disk before `save()` resolves); the raw `idb` baselines and the peers use the browser’s default.', '');
+    lines.push(`Rounds: ${rounds.join('; ')}, after one unrecorded warm-up round each. Times are medians; a ratio is the median of the ratios of runs made next to each other (throughput: baseline ÷ tagvault).`, '');
+  }
+  if (results.peers.length) {
+    lines.push(`**${results.settings.peers.records.toLocaleString('en-US')} × 1 KiB put, then get** (each library's batch API where it has one; tagvault reads back through a new \`Database.open\` with \`preload: true\`, i.e. from storage, not its cache)`, '');
+    lines.push('| library | encrypted | put + get | put | get | tagvault ÷ library | target | |');
+    lines.push('|---|:-:|--:|--:|--:|--:|:-:|---|');
+    for (const p of results.peers) {
+      lines.push(`| ${p.peer === 'dexie-encrypted' ? '`dexie`@3 + `dexie-encrypted`' : `\`${p.peer}\``} | ${p.encrypted ? 'yes' : 'no'} | ${fmtMs(p.medianMs)} ms | ${fmtMs(p.putMedianMs)} ms | ${fmtMs(p.getMedianMs)} ms | ${p.peer === 'tagvault' ? '—' : `${p.ratio.toFixed(2)}×`} | ${p.peer === 'dexie-encrypted' ? '< 1.0× (faster)' : '—'} | ${p.peer === 'dexie-encrypted' ? mark(p.met) : p.peer === 'tagvault' ? '' : 'report'} |`);
+    }
+    lines.push('');
+  }
+  if (results.responsiveness.length) {
+    const cpu = (x) => (x === null || x === undefined ? '–' : `${fmtMs(x.taskCpuMedianMs)} ms (${fmtMs(x.taskCpuMaxMs)})`);
+    lines.push('**Main-thread responsiveness.** *Longest gap*: the longest wait between `setTimeout(0)` callbacks (or the longest Long Tasks entry) while the case runs — the target. *Longest task, CPU*: from a Chrome trace, the CPU time of the longest main-thread task in the run, which this machine’s load does not inflate. Medians of runs, worst run in brackets.', '');
+    lines.push('| tagvault case | longest gap | longest task, CPU | target | |');
+    lines.push('|---|--:|--:|:-:|---|');
+    for (const r of results.responsiveness) lines.push(`| ${r.case} | ${fmtMs(r.gapMedianMs)} ms (${fmtMs(r.gapMaxMs)}) | ${cpu(r)} | ≤ 50 ms | ${mark(r.met)} |`);
+    const m = results.argon2MainThread;
+    if (m) lines.push(`| *contrast: hash-wasm \`argon2id\` ${results.settings.argon2.memoryKiB / 1024} MiB on the main thread* | *${fmtMs(m.gapMedianMs)} ms (${fmtMs(m.gapMaxMs)})* | *${cpu(m)}* | | *(the baseline)* |`);
+    if (results.idle) lines.push(`| *control: the idle page, nothing running (${results.idle.n} × 500 ms)* | *${fmtMs(results.idle.gapMedianMs)} ms (${fmtMs(results.idle.gapMaxMs)})* | *${cpu(results.idle)}* | | *(this machine)* |`);
+    lines.push('');
+  }
+  if (results.sizes.length) {
+    lines.push('**Bundle size** (`npm run build`, measured as size-limit’s `@size-limit/file` does: gzip level 9; limits in `.size-limit.json`). The ES library output keeps its whitespace and `/* @__PURE__ */` marks (Vite’s lib-mode default) so the application’s bundler can tree-shake and minify it; the worker is minified.', '');
+    lines.push('| what | raw | gzip | limit |');
+    lines.push('|---|--:|--:|--:|');
+    for (const s of results.sizes) lines.push(`| ${s.name} | ${kB(s.bytes)} | ${kB(s.gzipBytes)} | ${s.limit} ${s.met ? '✅' : '❌'} |`);
+    lines.push('');
+  }
+  const met = [...results.cases.filter((c) => c.target), ...results.peers.filter((p) => p.target), ...results.responsiveness];
+  if (met.length) lines.push(`Targets met: ${met.filter((x) => x.met).length} of ${met.length}.`, '');
+  return lines.join('\n');
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
