@@ -83,6 +83,9 @@ interface TagState {
   /** Creation order in storage (undefined until first saved). */
   order: number | undefined;
   loaded: boolean;
+  /** False while the value is only its stored JSON (`savedJson`): parsed on first read, so
+   * opening stays cheap and untouched tags need no re-serialising at save. */
+  parsed: boolean;
   value: unknown;
   /** JSON of what is stored, to skip unchanged tags at save. */
   savedJson: string | undefined;
@@ -90,6 +93,28 @@ interface TagState {
   version: number;
   dirty: boolean;
   corrupt: boolean;
+}
+
+/** Gives the event loop a turn between slices of long work (a message: no 4 ms timer clamp; not
+ * scheduler.yield(), whose continuations jump ahead of the page's queued timers). */
+function yieldToPage(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+}
+
+/** The value of a loaded tag, parsing its stored JSON on first use. */
+function valueOf(state: TagState): unknown {
+  if (!state.parsed) {
+    state.value = JSON.parse(state.savedJson!);
+    state.parsed = true;
+  }
+  return state.value;
 }
 
 /** Listens for other tabs' writes to one directory and routes them to open databases. */
@@ -176,7 +201,14 @@ export class Database extends EventTarget {
     this.#name = name;
     this.#metatags = [...opened.metatags];
     this.#corrupted = opened.corrupted;
-    for (const t of opened.tags) this.#remember(t.tag, t.tagId, t.order, t.json);
+    const columns = opened.tags;
+    const texts = columns.json?.split('\0');
+    let at = 0;
+    for (let i = 0; i < columns.orders.length; i++) {
+      const tag = columns.names.slice(at, (at += columns.nameLengths[i]!));
+      const id = columns.ids.slice(i * 43, (i + 1) * 43);
+      this.#remember(tag, id, columns.orders[i]!, texts ? texts[i] || undefined : undefined);
+    }
     for (const c of opened.corrupted) {
       if (c.kind === 'value' && c.tag !== undefined) {
         const state = this.#tags.get(c.tag);
@@ -207,7 +239,8 @@ export class Database extends EventTarget {
       id,
       order,
       loaded,
-      value: loaded ? JSON.parse(json) : undefined,
+      parsed: false,
+      value: undefined,
       savedJson: json,
       version: 0,
       dirty: false,
@@ -368,7 +401,7 @@ export class Database extends EventTarget {
       return undefined;
     }
     if (state.corrupt) throw new AuthenticationError(`the stored value of this tag failed authentication`);
-    return state.loaded ? state.value : undefined;
+    return state.loaded ? valueOf(state) : undefined;
   }
 
   /**
@@ -386,12 +419,13 @@ export class Database extends EventTarget {
     const state = this.#tags.get(tag);
     if (state) {
       state.value = value;
+      state.parsed = true;
       state.loaded = true;
       state.corrupt = false;
       state.dirty = true;
       state.version++;
     } else {
-      this.#tags.set(tag, { id: undefined, order: undefined, loaded: true, value, savedJson: undefined, version: 1, dirty: true, corrupt: false });
+      this.#tags.set(tag, { id: undefined, order: undefined, loaded: true, parsed: true, value, savedJson: undefined, version: 1, dirty: true, corrupt: false });
     }
     return this;
   }
@@ -404,7 +438,7 @@ export class Database extends EventTarget {
     this.#open();
     aTag(tag);
     const state = this.#tags.get(tag);
-    if (state?.loaded) return state.value;
+    if (state?.loaded) return valueOf(state);
     const result = await this.#engine.call('loadTags', this.#handle, { tags: [tag] });
     if (result.corrupted.length > 0) {
       const s = this.#tags.get(tag);
@@ -414,9 +448,9 @@ export class Database extends EventTarget {
     const loaded = result.tags[0];
     if (!loaded || loaded.json === undefined) return undefined;
     const current = this.#tags.get(tag);
-    if (current?.loaded) return current.value; // set() while we were loading wins
+    if (current?.loaded) return valueOf(current); // set() while we were loading wins
     this.#remember(loaded.tag, loaded.tagId, loaded.order, loaded.json);
-    return this.#tags.get(tag)!.value;
+    return valueOf(this.#tags.get(tag)!);
   }
 
   /**
@@ -428,7 +462,7 @@ export class Database extends EventTarget {
     return this.#exclusive(async () => {
       const state = this.#tags.get(tag);
       if (!state) return undefined;
-      const value = state.loaded ? state.value : await this.query(tag).catch(() => undefined);
+      const value = state.loaded ? valueOf(state) : await this.query(tag).catch(() => undefined);
       if (state.id !== undefined || state.savedJson !== undefined || !state.loaded) {
         await this.#engine.call('commit', this.directory, [this.#emptyChange({ deletes: [tag] })]);
       }
@@ -449,10 +483,10 @@ export class Database extends EventTarget {
       const state = this.#tags.get(tag);
       if (!state) throw new ValidationError('tag', 'is not in this database');
       if (!state.loaded) return; // stored and untouched: nothing to write
-      const json = toJson(state.value, 'value');
+      const json = state.parsed ? toJson(state.value, 'value') : state.savedJson!;
       const version = state.version;
-      const upsert = { tag, json, ...(state.order !== undefined ? { order: state.order } : {}) };
-      const result = await this.#engine.call('commit', this.directory, [this.#emptyChange({ upserts: [upsert] })]);
+      const upsert = { tag, ...(state.order !== undefined ? { order: state.order } : {}) };
+      const result = await this.#engine.call('commit', this.directory, [this.#emptyChange({ upserts: [upsert], values: json })]);
       state.id = result.ids[0]![0];
       state.order = result.orders[0]![0];
       state.savedJson = json;
@@ -469,7 +503,7 @@ export class Database extends EventTarget {
     this.#open();
     await this.#exclusive(async () => {
       const plan: { db: Database; change: VaultChange; sent: { state: TagState; json: string; version: number }[] }[] = [];
-      for (const db of this.#tree()) plan.push(db.#collect());
+      for (const db of this.#tree()) plan.push(await db.#collect());
       const changes = plan.map((p) => p.change).filter((c) => c.upserts.length || c.addMetatags.length);
       if (changes.length === 0) return;
       const result = await this.#engine.call('commit', this.directory, changes);
@@ -497,22 +531,31 @@ export class Database extends EventTarget {
   }
 
   /** What `save` writes for this vault: changed tags (validated now) and new metatags. */
-  #collect(): { db: Database; change: VaultChange; sent: { state: TagState; json: string; version: number }[] } {
+  async #collect(): Promise<{ db: Database; change: VaultChange; sent: { state: TagState; json: string; version: number }[] }> {
     const sent: { state: TagState; json: string; version: number }[] = [];
     const upserts: VaultChange['upserts'] = [];
+    const texts: string[] = [];
+    let slice = performance.now();
     for (const [tag, state] of this.#tags) {
-      if (!state.loaded) continue;
+      // Not loaded, or loaded but never handed out (still its stored JSON): unchanged.
+      if (!state.loaded || (!state.parsed && !state.dirty)) continue;
       const json = toJson(state.value, `value of a tag`);
       if (!state.dirty && json === state.savedJson) continue;
-      upserts.push({ tag, json, ...(state.order !== undefined ? { order: state.order } : {}) });
+      upserts.push({ tag, ...(state.order !== undefined ? { order: state.order } : {}) });
+      texts.push(json);
       sent.push({ state, json, version: state.version });
+      // Serialising thousands of values is long work: let the page breathe every few ms.
+      if ((sent.length & 63) === 0 && performance.now() - slice > 8) {
+        await yieldToPage();
+        slice = performance.now();
+      }
     }
-    const change = this.#emptyChange({ upserts, addMetatags: [...this.#pendingMetatags] });
+    const change = this.#emptyChange({ upserts, values: texts.join('\0'), addMetatags: [...this.#pendingMetatags] });
     return { db: this, change, sent };
   }
 
   #emptyChange(part: Partial<VaultChange>): VaultChange {
-    return { handle: this.#handle, upserts: [], deletes: [], addMetatags: [], removeMetatags: [], ...part };
+    return { handle: this.#handle, upserts: [], values: '', deletes: [], addMetatags: [], removeMetatags: [], ...part };
   }
 
   /** Runs writes of this database tree one at a time (concurrent saves never interleave). */
@@ -531,7 +574,7 @@ export class Database extends EventTarget {
   async *[Symbol.asyncIterator](): AsyncGenerator<[string, unknown]> {
     await this.#loadAll();
     for (const [tag, state] of [...this.#tags]) {
-      if (state.loaded && !state.corrupt) yield [tag, state.value];
+      if (state.loaded && !state.corrupt) yield [tag, valueOf(state)];
     }
   }
 
@@ -543,7 +586,7 @@ export class Database extends EventTarget {
     for (const t of result.tags) {
       const state = this.#tags.get(t.tag);
       if (!state || state.loaded || t.json === undefined) continue;
-      state.value = JSON.parse(t.json);
+      state.parsed = false;
       state.savedJson = t.json;
       state.loaded = true;
     }
@@ -654,7 +697,7 @@ export class Database extends EventTarget {
     if (other === this) throw new ValidationError('other', 'is this same database');
     await other.#loadAll();
     for (const [tag, state] of other.#tags) {
-      if (state.loaded && !state.corrupt) this.set(tag, structuredClone(state.value));
+      if (state.loaded && !state.corrupt) this.set(tag, state.parsed ? structuredClone(state.value) : JSON.parse(state.savedJson!));
     }
     for (const name of other.metatags) {
       const [from, to] = await Promise.all([other.metatag(name), this.metatag(name)]);
@@ -669,7 +712,7 @@ export class Database extends EventTarget {
   intoNamespace(): Namespace {
     this.#open();
     const entries: [string, unknown][] = [];
-    for (const [tag, state] of this.#tags) if (state.loaded && !state.corrupt) entries.push([tag, state.value]);
+    for (const [tag, state] of this.#tags) if (state.loaded && !state.corrupt) entries.push([tag, valueOf(state)]);
     return new Namespace(entries);
   }
 

@@ -17,6 +17,7 @@ import type {
   OpenedVault,
   OpenVaultRequest,
   ProfileRequest,
+  TagColumns,
   RawRecord,
   VaultChange,
 } from './protocol';
@@ -53,6 +54,36 @@ function parseName(plaintext: Uint8Array): NameRecord {
   const record = JSON.parse(fromUtf8(plaintext)) as NameRecord;
   if (typeof record?.tag !== 'string' || typeof record.order !== 'number') throw new AuthenticationError('name record is not in a known format');
   return record;
+}
+
+/** UTF-8 texts joined by 0x00 into one string (one structured-clone copy instead of n). */
+function joinTexts(parts: (Uint8Array | undefined)[]): string {
+  let length = parts.length;
+  for (const p of parts) length += p?.length ?? 0;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  parts.forEach((p, i) => {
+    if (i > 0) out[offset++] = 0;
+    if (p) {
+      out.set(p, offset);
+      offset += p.length;
+    }
+  });
+  return fromUtf8(out.subarray(0, offset));
+}
+
+/** The `count` UTF-8 texts joined by 0x00, as views (no copies). */
+function splitTexts(bytes: Uint8Array<ArrayBuffer>, count: number): Uint8Array<ArrayBuffer>[] {
+  const out: Uint8Array<ArrayBuffer>[] = [];
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    let end = bytes.indexOf(0, start);
+    if (end < 0) end = bytes.length;
+    out.push(bytes.subarray(start, end));
+    start = end + 1;
+  }
+  if (count > 0 && start < bytes.length) throw new TypeError('upsert values do not match the upserts');
+  return out;
 }
 
 function isHeader(value: unknown): value is VaultHeader {
@@ -112,29 +143,43 @@ export class Engine implements EngineApi {
     names: [string, Uint8Array][],
     values: Map<string, Uint8Array> | undefined,
   ): Promise<{ tags: LoadedTag[]; corrupted: CorruptRecord[] }> {
-    const tags: LoadedTag[] = [];
+    const { tags, plaintexts, corrupted } = await this.#decryptRaw(vault, names, values);
+    tags.forEach((t, i) => {
+      const p = plaintexts[i];
+      if (p) t.json = fromUtf8(p);
+    });
+    return { tags, corrupted };
+  }
+
+  /** As #decryptTags, but the values stay UTF-8 bytes (index-aligned with `tags`), in order. */
+  async #decryptRaw(
+    vault: VaultCrypto,
+    names: [string, Uint8Array][],
+    values: Map<string, Uint8Array> | undefined,
+  ): Promise<{ tags: LoadedTag[]; plaintexts: (Uint8Array | undefined)[]; corrupted: CorruptRecord[] }> {
     const corrupted: CorruptRecord[] = [];
     const results = await Promise.allSettled(
       names.map(async ([tagId, nameEnv]) => {
         const { tag, order } = parseName(await vault.openRecord(tagId, 'name', nameEnv));
-        if (!values) return { tag, tagId, order } satisfies LoadedTag;
+        const loaded: LoadedTag = { tag, tagId, order };
+        if (!values) return { loaded, plaintext: undefined };
         const valueEnv = values.get(tagId);
         try {
           if (!valueEnv) throw new AuthenticationError('value record is missing');
-          const json = fromUtf8(await vault.openRecord(tagId, 'value', valueEnv));
-          return { tag, tagId, json, order } satisfies LoadedTag;
+          return { loaded, plaintext: await vault.openRecord(tagId, 'value', valueEnv) };
         } catch {
           corrupted.push({ kind: 'value', tagId, tag });
-          return { tag, tagId, order } satisfies LoadedTag;
+          return { loaded, plaintext: undefined };
         }
       }),
     );
+    const ok: { loaded: LoadedTag; plaintext: Uint8Array | undefined }[] = [];
     results.forEach((r, i) => {
-      if (r.status === 'fulfilled') tags.push(r.value);
+      if (r.status === 'fulfilled') ok.push(r.value);
       else corrupted.push({ kind: 'name', tagId: names[i]![0] });
     });
-    tags.sort((a, b) => a.order - b.order);
-    return { tags, corrupted };
+    ok.sort((a, b) => a.loaded.order - b.loaded.order);
+    return { tags: ok.map((x) => x.loaded), plaintexts: ok.map((x) => x.plaintext), corrupted };
   }
 
   async #openWith(crypto: VaultCrypto, store: Store, preload: boolean): Promise<OpenedVault> {
@@ -146,10 +191,18 @@ export class Engine implements EngineApi {
     } catch {
       corrupted.push({ kind: 'header' });
     }
-    const decrypted = await this.#decryptTags(crypto, stored.names, stored.values);
+    const decrypted = await this.#decryptRaw(crypto, stored.names, stored.values);
     corrupted.push(...decrypted.corrupted);
     const handle = this.#register(crypto, store);
-    return { handle, vaultId: crypto.vaultId, metatags, tags: decrypted.tags, corrupted };
+    const t = decrypted.tags;
+    const tags: TagColumns = {
+      names: t.map((x) => x.tag).join(''),
+      nameLengths: Uint32Array.from(t, (x) => x.tag.length),
+      ids: t.map((x) => x.tagId).join(''),
+      orders: Float64Array.from(t, (x) => x.order),
+    };
+    if (stored.values) tags.json = joinTexts(decrypted.plaintexts);
+    return { handle, vaultId: crypto.vaultId, metatags, tags, corrupted };
   }
 
   async openVault(req: OpenVaultRequest): Promise<OpenedVault> {
@@ -225,10 +278,11 @@ export class Engine implements EngineApi {
         ]);
         const requests: SealRequest[] = [];
         const orders = change.upserts.map((u) => u.order ?? this.#nextOrder());
+        const texts = splitTexts(utf8(change.values), change.upserts.length);
         change.upserts.forEach((u, j) => {
           const name: NameRecord = { tag: u.tag, order: orders[j]! };
           requests.push({ tagId: ids[j]!, field: 'name', plaintext: utf8(JSON.stringify(name)) });
-          requests.push({ tagId: ids[j]!, field: 'value', plaintext: utf8(u.json) });
+          requests.push({ tagId: ids[j]!, field: 'value', plaintext: texts[j]! });
         });
         const sealed = await vault.sealRecords(requests);
         return { ids, deleteIds, sealed, orders };

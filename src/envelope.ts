@@ -20,8 +20,8 @@ export async function sealEnvelope(
   plaintext: Uint8Array<ArrayBuffer>,
   context: Uint8Array<ArrayBuffer>,
   now = Date.now(),
+  suffix: Uint8Array<ArrayBuffer> = randomBytes(12),
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const suffix = randomBytes(12);
   const header = new Uint8Array(HEADER_LENGTH);
   const view = new DataView(header.buffer);
   header[0] = ENVELOPE_VERSION;
@@ -79,7 +79,9 @@ export async function openEnvelope(
   const subkey = await subkeys.get(header.slice(9, 21));
   let plaintext: Uint8Array<ArrayBuffer>;
   try {
-    plaintext = await subkey.open(header.slice(21, 33), envelope.slice(HEADER_LENGTH), concat(header, context));
+    // A view, not a copy, of the body: WebCrypto copies its input anyway.
+    const body = envelope.subarray(HEADER_LENGTH) as Uint8Array<ArrayBuffer>;
+    plaintext = await subkey.open(header.slice(21, 33), body, concat(header, context));
   } catch (cause) {
     throw new AuthenticationError('authentication failed: wrong key or context, or the ciphertext was altered', { cause });
   }

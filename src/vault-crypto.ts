@@ -96,7 +96,11 @@ export class VaultCrypto {
   async sealRecords(requests: SealRequest[], now = Date.now()): Promise<Uint8Array<ArrayBuffer>[]> {
     if (requests.length === 0) return [];
     const subkey = await this.#recordKey.subkey(randomBytes(12));
-    return Promise.all(requests.map((r) => sealEnvelope(subkey, r.plaintext, this.#recordContext(r.tagId, r.field), now)));
+    // One call to the CSPRNG for every nonce suffix of the batch.
+    const suffixes = randomBytes(12 * requests.length);
+    return Promise.all(
+      requests.map((r, i) => sealEnvelope(subkey, r.plaintext, this.#recordContext(r.tagId, r.field), now, suffixes.slice(12 * i, 12 * i + 12))),
+    );
   }
 
   /** Opens one record; AuthenticationError if it was altered or moved. */
