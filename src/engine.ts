@@ -3,7 +3,7 @@
 // (inside a worker already), the same class runs in-thread.
 import { argon2id } from './argon2';
 import { checkArgon2Cost } from './argon2-cost';
-import { concat, fromUtf8, lengthPrefixed, randomBytes, utf8 } from './bytes';
+import { concat, fromUtf8, lengthPrefixed, randomBytes, toBase64Url, utf8 } from './bytes';
 import { openEnvelope, sealEnvelope, SubkeyCache } from './envelope';
 import { AuthenticationError, DatabaseClosedError, ProfileNotFoundError, TagvaultError } from './errors';
 import type {
@@ -41,7 +41,9 @@ interface OpenVault {
 async function withWriteLock<T>(directory: string, fn: () => Promise<T>): Promise<T> {
   const locks = (globalThis.navigator as Navigator | undefined)?.locks;
   if (!locks) return fn();
-  return locks.request(`tagvault:${directory}`, { mode: 'exclusive' }, fn) as Promise<T>;
+  // A fixed-length name: WebKit refuses lock names over 1,024 characters.
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(directory)));
+  return locks.request(`tagvault:${toBase64Url(digest)}`, { mode: 'exclusive' }, fn) as Promise<T>;
 }
 
 /** The plaintext of a tag's name record: the name and its creation order. */
