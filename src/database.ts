@@ -20,6 +20,13 @@ export interface OpenOptions {
   directory?: string;
   /** Decrypt every value at open (default `true`); with `false`, only tag names are loaded. */
   preload?: boolean;
+  /**
+   * IndexedDB durability of writes (default `"default"`: the browser's choice, as for any
+   * IndexedDB write). Every save is atomic whatever this says; `"strict"` also makes the browser
+   * flush to disk before the save resolves, so it survives a power cut, at a cost in speed.
+   * Metatags use their parent's.
+   */
+  durability?: IDBTransactionDurability;
 }
 
 export interface ProfileOptions extends OpenOptions {
@@ -190,10 +197,19 @@ export class Database extends EventTarget {
   #queue: Promise<unknown> = Promise.resolve();
   #hubRef: WeakRef<Database> | undefined;
   #closed = false;
+  readonly #durability: IDBTransactionDurability;
 
-  private constructor(client: EngineClient, directory: string, opened: OpenedVault, parent?: Database, name?: string) {
+  private constructor(
+    client: EngineClient,
+    directory: string,
+    opened: OpenedVault,
+    durability: IDBTransactionDurability,
+    parent?: Database,
+    name?: string,
+  ) {
     super();
     this.directory = directory;
+    this.#durability = durability;
     this.#engine = client;
     this.#handle = opened.handle;
     this.#vaultId = opened.vaultId;
@@ -260,10 +276,10 @@ export class Database extends EventTarget {
    */
   static async open(key: Uint8Array | string, options?: OpenOptions): Promise<Database> {
     const root = aKey(key);
-    const { directory, preload } = parseOpenOptions(options);
+    const { directory, preload, durability } = parseOpenOptions(options);
     const client = engine();
     const opened = await client.call('openVault', { directory, root, preload });
-    return new Database(client, directory, opened);
+    return new Database(client, directory, opened, durability);
   }
 
   /**
@@ -286,10 +302,10 @@ export class Database extends EventTarget {
    * @throws {AuthenticationError} when the profile exists and the password is wrong.
    */
   static async generateProfile(tokens: ProfileTokens, options?: ProfileOptions): Promise<Database> {
-    const { directory, preload, kdf } = parseProfileOptions(options);
+    const { directory, preload, durability, kdf } = parseProfileOptions(options);
     const client = engine();
     const opened = await client.call('openProfile', profileRequest(tokens, directory), kdf, preload);
-    return new Database(client, directory, opened);
+    return new Database(client, directory, opened, durability);
   }
 
   /**
@@ -298,10 +314,10 @@ export class Database extends EventTarget {
    * @throws {AuthenticationError} when the password is wrong.
    */
   static async loadProfile(tokens: ProfileTokens, options?: OpenOptions): Promise<Database> {
-    const { directory, preload } = parseOpenOptions(options);
+    const { directory, preload, durability } = parseOpenOptions(options);
     const client = engine();
     const opened = await client.call('openProfile', profileRequest(tokens, directory), undefined, preload);
-    return new Database(client, directory, opened);
+    return new Database(client, directory, opened, durability);
   }
 
   /** Whether a profile exists for these tokens in the directory. */
@@ -464,7 +480,7 @@ export class Database extends EventTarget {
       if (!state) return undefined;
       const value = state.loaded ? valueOf(state) : await this.query(tag).catch(() => undefined);
       if (state.id !== undefined || state.savedJson !== undefined || !state.loaded) {
-        await this.#engine.call('commit', this.directory, [this.#emptyChange({ deletes: [tag] })]);
+        await this.#commit([this.#emptyChange({ deletes: [tag] })]);
       }
       this.#tags.delete(tag);
       this.#corrupted = this.#corrupted.filter((c) => c.tag !== tag);
@@ -486,7 +502,7 @@ export class Database extends EventTarget {
       const json = state.parsed ? toJson(state.value, 'value') : state.savedJson!;
       const version = state.version;
       const upsert = { tag, ...(state.order !== undefined ? { order: state.order } : {}) };
-      const result = await this.#engine.call('commit', this.directory, [this.#emptyChange({ upserts: [upsert], values: json })]);
+      const result = await this.#commit([this.#emptyChange({ upserts: [upsert], values: json })]);
       state.id = result.ids[0]![0];
       state.order = result.orders[0]![0];
       state.savedJson = json;
@@ -506,7 +522,7 @@ export class Database extends EventTarget {
       for (const db of this.#tree()) plan.push(await db.#collect());
       const changes = plan.map((p) => p.change).filter((c) => c.upserts.length || c.addMetatags.length);
       if (changes.length === 0) return;
-      const result = await this.#engine.call('commit', this.directory, changes);
+      const result = await this.#commit(changes);
       let i = 0;
       for (const p of plan) {
         if (!(p.change.upserts.length || p.change.addMetatags.length)) continue;
@@ -552,6 +568,10 @@ export class Database extends EventTarget {
     }
     const change = this.#emptyChange({ upserts, values: texts.join('\0'), addMetatags: [...this.#pendingMetatags] });
     return { db: this, change, sent };
+  }
+
+  #commit(changes: VaultChange[]) {
+    return this.#engine.call('commit', this.directory, changes, this.#durability);
   }
 
   #emptyChange(part: Partial<VaultChange>): VaultChange {
@@ -616,7 +636,7 @@ export class Database extends EventTarget {
     let child = this.#children.get(name);
     if (!child) {
       child = this.#engine.call('openVault', { directory: this.directory, parent: this.#handle, name, preload }).then((opened) => {
-        const db = new Database(this.#engine, this.directory, opened, this, name);
+        const db = new Database(this.#engine, this.directory, opened, this.#durability, this, name);
         if (!this.#metatags.includes(name)) {
           this.#metatags.push(name);
           this.#pendingMetatags.add(name);
@@ -636,7 +656,7 @@ export class Database extends EventTarget {
     aTag(name, 'name');
     if (!this.#metatags.includes(name)) throw new ValidationError('name', 'is not a metatag of this database');
     await this.#exclusive(async () => {
-      const result = await this.#engine.call('commit', this.directory, [this.#emptyChange({ removeMetatags: [name] })]);
+      const result = await this.#commit([this.#emptyChange({ removeMetatags: [name] })]);
       this.#forgetMetatag(name);
       const stored = result.metatags[0];
       if (stored) this.#mergeMetatags(stored);
@@ -682,7 +702,7 @@ export class Database extends EventTarget {
       if (parent.#metatags.includes(this.#name)) return parent.deleteMetatag(this.#name);
     }
     await this.#exclusive(async () => {
-      await this.#engine.call('commit', this.directory, [this.#emptyChange({ drop: true })]);
+      await this.#commit([this.#emptyChange({ drop: true })]);
       this.#clear();
     });
   }
@@ -933,11 +953,20 @@ export class Database extends EventTarget {
   }
 }
 
-function parseOpenOptions(options: unknown, allowed: (keyof OpenOptions)[] = ['directory', 'preload']): { directory: string; preload: boolean } {
+const DURABILITIES: readonly IDBTransactionDurability[] = ['default', 'strict', 'relaxed'];
+
+function parseOpenOptions(
+  options: unknown,
+  allowed: (keyof OpenOptions)[] = ['directory', 'preload', 'durability'],
+): { directory: string; preload: boolean; durability: IDBTransactionDurability } {
   const opts = anOptions<OpenOptions>(options, 'options', allowed);
   const directory = opts.directory === undefined ? DEFAULT_DIRECTORY : aString(opts.directory, 'options.directory', { nonEmpty: true, max: 1024 });
   const preload = opts.preload === undefined ? true : aBoolean(opts.preload, 'options.preload');
-  return { directory, preload };
+  const durability = opts.durability ?? 'default';
+  if (!DURABILITIES.includes(durability)) {
+    throw new ValidationError('options.durability', `expected one of ${DURABILITIES.join(', ')}, got ${describe(durability)}`);
+  }
+  return { directory, preload, durability };
 }
 
 function parseKdf(kb: unknown, cpu: unknown): KdfSettings {
@@ -947,13 +976,10 @@ function parseKdf(kb: unknown, cpu: unknown): KdfSettings {
   return { memoryKiB: memoryKiB as number, iterations: iterations as number };
 }
 
-function parseProfileOptions(options: unknown): { directory: string; preload: boolean; kdf: KdfSettings } {
-  const opts = anOptions<ProfileOptions>(options, 'options', ['directory', 'preload', 'kb', 'cpu']);
-  const { directory, preload } = parseOpenOptions({
-    ...(opts.directory !== undefined ? { directory: opts.directory } : {}),
-    ...(opts.preload !== undefined ? { preload: opts.preload } : {}),
-  });
-  return { directory, preload, kdf: parseKdf(opts.kb, opts.cpu) };
+function parseProfileOptions(options: unknown): { directory: string; preload: boolean; durability: IDBTransactionDurability; kdf: KdfSettings } {
+  const opts = anOptions<ProfileOptions>(options, 'options', ['directory', 'preload', 'durability', 'kb', 'cpu']);
+  const { kb, cpu, ...open } = opts;
+  return { ...parseOpenOptions(open), kdf: parseKdf(kb, cpu) };
 }
 
 function parseEncryptOptions(options: unknown): { filename: string } {

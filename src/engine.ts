@@ -267,7 +267,7 @@ export class Engine implements EngineApi {
     return ids;
   }
 
-  async commit(directory: string, changes: VaultChange[]): Promise<CommitResult> {
+  async commit(directory: string, changes: VaultChange[], durability: IDBTransactionDurability = 'default'): Promise<CommitResult> {
     const store = this.#store(directory);
     const vaults = changes.map((c) => this.#vault(c.handle).crypto);
     // 1. Everything that does not depend on what is stored: ids and sealed records, outside the lock.
@@ -334,7 +334,7 @@ export class Engine implements EngineApi {
           message.vaults.push({ vaultId: vault.vaultId, upserted: ids, deleted: deleteIds, header, dropped: false });
         }
       }
-      await store.write(batch);
+      await store.write(batch, durability);
       this.#broadcast(message);
       return { ids: prepared.map((p) => p.ids), orders: prepared.map((p) => p.orders), metatags };
     });

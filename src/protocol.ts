@@ -114,7 +114,7 @@ export interface EngineApi {
   loadTags(handle: Handle, by: { tags?: string[]; tagIds?: string[] }): Promise<{ tags: LoadedTag[]; corrupted: CorruptRecord[]; missing: string[] }>;
   readMetatags(handle: Handle): Promise<string[]>;
   tagIds(handle: Handle, tags: string[]): Promise<string[]>;
-  commit(directory: string, changes: VaultChange[]): Promise<CommitResult>;
+  commit(directory: string, changes: VaultChange[], durability?: IDBTransactionDurability): Promise<CommitResult>;
   encrypt(handle: Handle, plaintext: Uint8Array<ArrayBuffer>, kind: PublicKind, filename: string): Promise<Uint8Array<ArrayBuffer>>;
   decrypt(handle: Handle, envelope: Uint8Array<ArrayBuffer>, kind: PublicKind, filename: string, ttl?: number): Promise<Uint8Array<ArrayBuffer>>;
   hmac(handle: Handle, data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>>;

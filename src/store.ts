@@ -164,11 +164,14 @@ export class Store {
     }
   }
 
-  /** Writes a whole batch in one readwrite transaction: all of it, or nothing. */
-  async write(batch: WriteBatch): Promise<void> {
+  /**
+   * Writes a whole batch in one readwrite transaction: all of it, or nothing (whatever the
+   * durability: that only decides whether the browser flushes to disk before it reports success).
+   */
+  async write(batch: WriteBatch, durability: IDBTransactionDurability = 'strict'): Promise<void> {
     const db = await this.#open();
     try {
-      const tx = db.transaction(STORES, 'readwrite', { durability: 'strict' });
+      const tx = db.transaction(STORES, 'readwrite', { durability });
       const names = tx.objectStore('names');
       const values = tx.objectStore('values');
       const headers = tx.objectStore('headers');

@@ -272,3 +272,16 @@ describe('inspection', () => {
     expect(await other.tagId('a')).not.toBe(id);
   });
 });
+
+describe('durability', () => {
+  test('"strict" and "relaxed" writes persist alike; a bad value is refused', async () => {
+    for (const durability of ['strict', 'relaxed', 'default'] as const) {
+      const { db, key, directory } = await freshVault({ durability });
+      db.set('a', durability);
+      (await db.metatag('m')).set('b', 1);
+      await db.save();
+      expect((await Database.open(key, { directory })).get('a')).toBe(durability);
+    }
+    await expect(Database.open(Keys.csprng(), { durability: 'eventually' as never })).rejects.toMatchObject({ argument: 'options.durability' });
+  });
+});
