@@ -68,7 +68,7 @@ async function handle(req: FloorRequest): Promise<number> {
       Promise.all(tags.map((t, i) => seal(t, ids[i]!, 'name', nonces.subarray(24 * i, 24 * i + 12)))),
       Promise.all(texts.map((t, i) => seal(t, ids[i]!, 'value', nonces.subarray(24 * i + 12, 24 * i + 24)))),
     ]);
-    const tx = db.transaction(['names', 'values'], 'readwrite', { durability: 'strict' });
+    const tx = db.transaction(['names', 'values'], 'readwrite', { durability: 'default' });
     const n = tx.objectStore('names');
     const v = tx.objectStore('values');
     await Promise.all([...names.map((e, i) => n.put(e, [VAULT, ids[i]!])), ...values.map((e, i) => v.put(e, [VAULT, ids[i]!])), tx.done]);

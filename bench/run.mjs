@@ -543,7 +543,7 @@ function markdown(results) {
       for (const c of floors) lines.push(`| ${c.case} | ${fmtMs(c.floor.medianMs)} ms | ${c.floor.ratio.toFixed(2)}× | ${c.floor.tagvaultOverFloor.toFixed(2)}× |`);
       lines.push('');
     }
-    lines.push('tagvault commits with IndexedDB durability `strict` (flushed to disk before `save()` resolves); the raw `idb` baselines and the peers use the browser’s default.', '');
+    lines.push('tagvault, the floor, the raw `idb` baselines and the peers all write with the browser’s default IndexedDB durability (tagvault’s default; `{ durability: "strict" }` flushes to disk before `save()` resolves).', '');
     lines.push(`Rounds: ${rounds.join('; ')}, after one unrecorded warm-up round each. Times are medians; a ratio is the median of the ratios of runs made next to each other (throughput: baseline ÷ tagvault).`, '');
   }
   if (results.peers.length) {
