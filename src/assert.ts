@@ -30,11 +30,18 @@ function fail(argument: string, expected: string, got: unknown): never {
   throw new ValidationError(argument, `expected ${expected}, got ${describe(got)}`);
 }
 
-/** A string, optionally non-empty and at most `max` UTF-16 units long. */
+/**
+ * A string, optionally non-empty and at most `max` UTF-16 units long. Lone surrogates are refused:
+ * every string we take is encoded as UTF-8 somewhere, where a lone surrogate becomes U+FFFD, so
+ * two different strings (filenames, categories, credentials…) would otherwise act as one.
+ */
 export function aString(value: unknown, argument: string, opts: { nonEmpty?: boolean; max?: number } = {}): string {
   if (typeof value !== 'string') fail(argument, 'a string', value);
   if (opts.nonEmpty && value.length === 0) fail(argument, 'a non-empty string', value);
   if (opts.max !== undefined && value.length > opts.max) fail(argument, `a string of at most ${opts.max} characters`, value);
+  if (!value.isWellFormed()) {
+    throw new ValidationError(argument, 'must be well-formed Unicode, got a string with a lone surrogate');
+  }
   return value;
 }
 
@@ -46,11 +53,7 @@ export const MAX_TAG_LENGTH = 4096;
  * UTF-8 cannot encode them: two different tags would hash to the same record.
  */
 export function aTag(value: unknown, argument = 'tag'): string {
-  const tag = aString(value, argument, { nonEmpty: true, max: MAX_TAG_LENGTH });
-  if (!tag.isWellFormed()) {
-    throw new ValidationError(argument, 'must be well-formed Unicode, got a string with a lone surrogate');
-  }
-  return tag;
+  return aString(value, argument, { nonEmpty: true, max: MAX_TAG_LENGTH });
 }
 
 /** A Uint8Array (any length unless `length` is given). */

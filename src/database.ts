@@ -128,6 +128,8 @@ function valueOf(state: TagState): unknown {
 class ChangeHub {
   static readonly #hubs = new Map<string, ChangeHub>();
   readonly #byVault = new Map<string, Set<WeakRef<Database>>>();
+  /** Messages kept for databases being opened (they read storage before they can register). */
+  readonly #early = new Set<ChangeMessage[]>();
 
   static for(directory: string): ChangeHub | undefined {
     if (typeof BroadcastChannel === 'undefined') return undefined;
@@ -145,6 +147,7 @@ class ChangeHub {
       const message = event.data;
       if (message?.type !== 'tagvault:change') return;
       if (message.source === (await engine().id)) return; // our own write
+      for (const early of this.#early) early.push(message);
       for (const change of message.vaults) {
         for (const ref of this.#byVault.get(change.vaultId) ?? []) {
           const db = ref.deref();
@@ -164,6 +167,45 @@ class ChangeHub {
 
   remove(vaultId: string, ref: WeakRef<Database>): void {
     this.#byVault.get(vaultId)?.delete(ref);
+  }
+
+  /** Starts keeping every change message, for a database about to read storage. */
+  keep(): ChangeMessage[] {
+    const early: ChangeMessage[] = [];
+    this.#early.add(early);
+    return early;
+  }
+
+  stopKeeping(early: ChangeMessage[]): void {
+    this.#early.delete(early);
+  }
+}
+
+/**
+ * Opens a vault in the engine and builds its Database, hearing other tabs' changes from *before*
+ * the engine reads storage: those that land while it decrypts are replayed once it is built.
+ */
+async function build(
+  client: EngineClient,
+  directory: string,
+  durability: IDBTransactionDurability,
+  open: () => Promise<OpenedVault>,
+  parent?: Database,
+  name?: string,
+): Promise<Database> {
+  const hub = ChangeHub.for(directory);
+  const early = hub?.keep();
+  try {
+    const opened = await open();
+    const db = Database._create(client, directory, opened, durability, parent, name);
+    for (const message of early ?? []) {
+      for (const change of message.vaults) {
+        if (change.vaultId === opened.vaultId) void Database._applyRemoteChange(db, change).catch(() => undefined);
+      }
+    }
+    return db;
+  } finally {
+    if (hub && early) hub.stopKeeping(early);
   }
 }
 
@@ -278,8 +320,7 @@ export class Database extends EventTarget {
     const root = aKey(key);
     const { directory, preload, durability } = parseOpenOptions(options);
     const client = engine();
-    const opened = await client.call('openVault', { directory, root, preload });
-    return new Database(client, directory, opened, durability);
+    return build(client, directory, durability, () => client.call('openVault', { directory, root, preload }));
   }
 
   /**
@@ -304,8 +345,8 @@ export class Database extends EventTarget {
   static async generateProfile(tokens: ProfileTokens, options?: ProfileOptions): Promise<Database> {
     const { directory, preload, durability, kdf } = parseProfileOptions(options);
     const client = engine();
-    const opened = await client.call('openProfile', profileRequest(tokens, directory), kdf, preload);
-    return new Database(client, directory, opened, durability);
+    const request = profileRequest(tokens, directory);
+    return build(client, directory, durability, () => client.call('openProfile', request, kdf, preload));
   }
 
   /**
@@ -316,8 +357,8 @@ export class Database extends EventTarget {
   static async loadProfile(tokens: ProfileTokens, options?: OpenOptions): Promise<Database> {
     const { directory, preload, durability } = parseOpenOptions(options);
     const client = engine();
-    const opened = await client.call('openProfile', profileRequest(tokens, directory), undefined, preload);
-    return new Database(client, directory, opened, durability);
+    const request = profileRequest(tokens, directory);
+    return build(client, directory, durability, () => client.call('openProfile', request, undefined, preload));
   }
 
   /** Whether a profile exists for these tokens in the directory. */
@@ -502,7 +543,15 @@ export class Database extends EventTarget {
       const json = state.parsed ? toJson(state.value, 'value') : state.savedJson!;
       const version = state.version;
       const upsert = { tag, ...(state.order !== undefined ? { order: state.order } : {}) };
-      const result = await this.#commit([this.#emptyChange({ upserts: [upsert], values: json })]);
+      // A metatag not yet in its parent's stored header is listed there now too (and its parent
+      // in the grandparent's…), so the tag is found after reopen.
+      const links: [Database, string][] = [];
+      for (let db: Database = this; db.#parent && db.#name !== undefined; db = db.#parent) {
+        if (db.#parent.#pendingMetatags.has(db.#name)) links.push([db.#parent, db.#name]);
+      }
+      const changes = [this.#emptyChange({ upserts: [upsert], values: json }), ...links.map(([p, name]) => p.#emptyChange({ addMetatags: [name] }))];
+      const result = await this.#commit(changes);
+      for (const [p, name] of links) p.#pendingMetatags.delete(name);
       state.id = result.ids[0]![0];
       state.order = result.orders[0]![0];
       state.savedJson = json;
@@ -635,8 +684,8 @@ export class Database extends EventTarget {
     const { preload } = parseOpenOptions(options, ['preload']);
     let child = this.#children.get(name);
     if (!child) {
-      child = this.#engine.call('openVault', { directory: this.directory, parent: this.#handle, name, preload }).then((opened) => {
-        const db = new Database(this.#engine, this.directory, opened, this.#durability, this, name);
+      const opening = () => this.#engine.call('openVault', { directory: this.directory, parent: this.#handle, name, preload });
+      child = build(this.#engine, this.directory, this.#durability, opening, this, name).then((db) => {
         if (!this.#metatags.includes(name)) {
           this.#metatags.push(name);
           this.#pendingMetatags.add(name);
@@ -656,11 +705,24 @@ export class Database extends EventTarget {
     aTag(name, 'name');
     if (!this.#metatags.includes(name)) throw new ValidationError('name', 'is not a metatag of this database');
     await this.#exclusive(async () => {
-      const result = await this.#commit([this.#emptyChange({ removeMetatags: [name] })]);
+      const child = this.#loadedChildren.get(name);
+      const removeTrees = child ? child.#knownPaths().map((p) => [name, ...p]) : [];
+      const result = await this.#commit([this.#emptyChange({ removeMetatags: [name], removeTrees })]);
       this.#forgetMetatag(name);
       const stored = result.metatags[0];
       if (stored) this.#mergeMetatags(stored);
     });
+  }
+
+  /** Paths of every metatag below this database that this page knows of (saved or not). */
+  #knownPaths(): string[][] {
+    const out: string[][] = [];
+    for (const name of this.#metatags) {
+      out.push([name]);
+      const child = this.#loadedChildren.get(name);
+      if (child) for (const p of child.#knownPaths()) out.push([name, ...p]);
+    }
+    return out;
   }
 
   #forgetMetatag(name: string): void {
@@ -702,7 +764,7 @@ export class Database extends EventTarget {
       if (parent.#metatags.includes(this.#name)) return parent.deleteMetatag(this.#name);
     }
     await this.#exclusive(async () => {
-      await this.#commit([this.#emptyChange({ drop: true })]);
+      await this.#commit([this.#emptyChange({ drop: true, removeTrees: this.#knownPaths() })]);
       this.#clear();
     });
   }
@@ -779,6 +841,18 @@ export class Database extends EventTarget {
   /** True after {@link close}, or once this metatag was deleted. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** @internal */
+  static _create(
+    client: EngineClient,
+    directory: string,
+    opened: OpenedVault,
+    durability: IDBTransactionDurability,
+    parent?: Database,
+    name?: string,
+  ): Database {
+    return new Database(client, directory, opened, durability, parent, name);
   }
 
   /** @internal Another tab wrote to this vault: refresh what we cache, keep our unsaved changes. */

@@ -299,7 +299,13 @@ export class Engine implements EngineApi {
         const vault = vaults[i]!;
         const { ids, deleteIds, sealed } = prepared[i]!;
         if (change.drop) {
-          const tree = await this.#tree(vault, store);
+          const seen = new Set<string>();
+          const tree = await this.#tree(vault, store, seen);
+          for (const path of change.removeTrees ?? []) {
+            let child = vault;
+            for (const name of path) child = await child.child(name);
+            tree.push(...(await this.#tree(child, store, seen)));
+          }
           batch.dropVaults.push(...tree);
           for (const id of tree) message.vaults.push({ vaultId: id, upserted: [], deleted: [], header: true, dropped: true });
           metatags.push([]);
@@ -317,9 +323,15 @@ export class Engine implements EngineApi {
           const removed = new Set(change.removeMetatags);
           const next = current.metatags.filter((m) => !removed.has(m));
           for (const m of change.addMetatags) if (!next.includes(m) && !removed.has(m)) next.push(m);
-          for (const name of change.removeMetatags) {
-            if (!current.metatags.includes(name)) continue;
-            const tree = await this.#tree(await vault.child(name), store);
+          // Drop every removed metatag's vault, listed in the stored header or not (it may have
+          // been written with saveTag before its parent was saved), and everything below it: what
+          // stored headers list, and the paths the main thread knows of.
+          const seen = new Set<string>();
+          const paths = [...change.removeMetatags.map((name) => [name]), ...(change.removeTrees ?? [])];
+          for (const path of paths) {
+            let child = vault;
+            for (const name of path) child = await child.child(name);
+            const tree = await this.#tree(child, store, seen);
             batch.dropVaults.push(...tree);
             for (const id of tree) message.vaults.push({ vaultId: id, upserted: [], deleted: [], header: true, dropped: true });
           }

@@ -67,6 +67,11 @@ export interface VaultChange {
   deletes: string[];
   addMetatags: string[];
   removeMetatags: string[];
+  /**
+   * Metatag paths below this vault (e.g. `["molly", "inner"]`) that are dropped with the removed
+   * metatags even where no stored header lists them yet (created, written with saveTag, unsaved).
+   */
+  removeTrees?: string[][];
   /** Remove the whole vault and its metatags, recursively. */
   drop?: boolean;
 }
