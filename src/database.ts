@@ -182,34 +182,6 @@ class ChangeHub {
 }
 
 /**
- * Opens a vault in the engine and builds its Database, hearing other tabs' changes from *before*
- * the engine reads storage: those that land while it decrypts are replayed once it is built.
- */
-async function build(
-  client: EngineClient,
-  directory: string,
-  durability: IDBTransactionDurability,
-  open: () => Promise<OpenedVault>,
-  parent?: Database,
-  name?: string,
-): Promise<Database> {
-  const hub = ChangeHub.for(directory);
-  const early = hub?.keep();
-  try {
-    const opened = await open();
-    const db = Database._create(client, directory, opened, durability, parent, name);
-    for (const message of early ?? []) {
-      for (const change of message.vaults) {
-        if (change.vaultId === opened.vaultId) void Database._applyRemoteChange(db, change).catch(() => undefined);
-      }
-    }
-    return db;
-  } finally {
-    if (hub && early) hub.stopKeeping(early);
-  }
-}
-
-/**
  * An encrypted, persistent database of JSON values under string tags, stored in IndexedDB.
  * Tag names and values are encrypted (XAES-256-GCM) under keys derived from one 512-bit key;
  * the keys never leave the engine's Web Worker.
@@ -309,6 +281,34 @@ export class Database extends EventTarget {
   // --- Opening --------------------------------------------------------------------------------
 
   /**
+   * Opens a vault in the engine and builds its Database, hearing other tabs' changes from *before*
+   * the engine reads storage: those that land while it decrypts are replayed once it is built.
+   */
+  static async #build(
+    client: EngineClient,
+    directory: string,
+    durability: IDBTransactionDurability,
+    open: () => Promise<OpenedVault>,
+    parent?: Database,
+    name?: string,
+  ): Promise<Database> {
+    const hub = ChangeHub.for(directory);
+    const early = hub?.keep();
+    try {
+      const opened = await open();
+      const db = new Database(client, directory, opened, durability, parent, name);
+      for (const message of early ?? []) {
+        for (const change of message.vaults) {
+          if (change.vaultId === opened.vaultId) void Database._applyRemoteChange(db, change).catch(() => undefined);
+        }
+      }
+      return db;
+    } finally {
+      if (hub && early) hub.stopKeeping(early);
+    }
+  }
+
+  /**
    * Opens (or starts) the vault of `key` in `directory`. A new key gives a new, empty vault;
    * nothing is written until you save.
    * @param key 64 bytes (e.g. from {@link Keys.csprng}) or 128 hex characters.
@@ -320,7 +320,7 @@ export class Database extends EventTarget {
     const root = aKey(key);
     const { directory, preload, durability } = parseOpenOptions(options);
     const client = engine();
-    return build(client, directory, durability, () => client.call('openVault', { directory, root, preload }));
+    return Database.#build(client, directory, durability, () => client.call('openVault', { directory, root, preload }));
   }
 
   /**
@@ -346,7 +346,7 @@ export class Database extends EventTarget {
     const { directory, preload, durability, kdf } = parseProfileOptions(options);
     const client = engine();
     const request = profileRequest(tokens, directory);
-    return build(client, directory, durability, () => client.call('openProfile', request, kdf, preload));
+    return Database.#build(client, directory, durability, () => client.call('openProfile', request, kdf, preload));
   }
 
   /**
@@ -358,7 +358,7 @@ export class Database extends EventTarget {
     const { directory, preload, durability } = parseOpenOptions(options);
     const client = engine();
     const request = profileRequest(tokens, directory);
-    return build(client, directory, durability, () => client.call('openProfile', request, undefined, preload));
+    return Database.#build(client, directory, durability, () => client.call('openProfile', request, undefined, preload));
   }
 
   /** Whether a profile exists for these tokens in the directory. */
@@ -685,7 +685,7 @@ export class Database extends EventTarget {
     let child = this.#children.get(name);
     if (!child) {
       const opening = () => this.#engine.call('openVault', { directory: this.directory, parent: this.#handle, name, preload });
-      child = build(this.#engine, this.directory, this.#durability, opening, this, name).then((db) => {
+      child = Database.#build(this.#engine, this.directory, this.#durability, opening, this, name).then((db) => {
         if (!this.#metatags.includes(name)) {
           this.#metatags.push(name);
           this.#pendingMetatags.add(name);
@@ -841,18 +841,6 @@ export class Database extends EventTarget {
   /** True after {@link close}, or once this metatag was deleted. */
   get closed(): boolean {
     return this.#closed;
-  }
-
-  /** @internal */
-  static _create(
-    client: EngineClient,
-    directory: string,
-    opened: OpenedVault,
-    durability: IDBTransactionDurability,
-    parent?: Database,
-    name?: string,
-  ): Database {
-    return new Database(client, directory, opened, durability, parent, name);
   }
 
   /** @internal Another tab wrote to this vault: refresh what we cache, keep our unsaved changes. */
