@@ -211,6 +211,7 @@ export class Database extends EventTarget {
   #queue: Promise<unknown> = Promise.resolve();
   #hubRef: WeakRef<Database> | undefined;
   #closed = false;
+  #remoteQueue: Promise<void> = Promise.resolve();
   readonly #durability: IDBTransactionDurability;
 
   private constructor(
@@ -403,7 +404,7 @@ export class Database extends EventTarget {
 
   /** Url-safe base64 (no padding) of bytes, or of a string's UTF-8. */
   static base64Encode(data: Uint8Array | string): string {
-    if (typeof data === 'string') return toBase64Url(utf8(data));
+    if (typeof data === 'string') return toBase64Url(utf8(aString(data, 'data')));
     return toBase64Url(aBytes(data, 'data'));
   }
 
@@ -543,15 +544,9 @@ export class Database extends EventTarget {
       const json = state.parsed ? toJson(state.value, 'value') : state.savedJson!;
       const version = state.version;
       const upsert = { tag, ...(state.order !== undefined ? { order: state.order } : {}) };
-      // A metatag not yet in its parent's stored header is listed there now too (and its parent
-      // in the grandparent's…), so the tag is found after reopen.
-      const links: [Database, string][] = [];
-      for (let db: Database = this; db.#parent && db.#name !== undefined; db = db.#parent) {
-        if (db.#parent.#pendingMetatags.has(db.#name)) links.push([db.#parent, db.#name]);
-      }
-      const changes = [this.#emptyChange({ upserts: [upsert], values: json }), ...links.map(([p, name]) => p.#emptyChange({ addMetatags: [name] }))];
-      const result = await this.#commit(changes);
-      for (const [p, name] of links) p.#pendingMetatags.delete(name);
+      const links = this.#ancestorLinks();
+      const result = await this.#commit([this.#emptyChange({ upserts: [upsert], values: json }), ...links.map((l) => l.change)]);
+      for (const l of links) l.db.#pendingMetatags.delete(l.change.addMetatags[0]!);
       state.id = result.ids[0]![0];
       state.order = result.orders[0]![0];
       state.savedJson = json;
@@ -569,6 +564,7 @@ export class Database extends EventTarget {
     await this.#exclusive(async () => {
       const plan: { db: Database; change: VaultChange; sent: { state: TagState; json: string; version: number }[] }[] = [];
       for (const db of this.#tree()) plan.push(await db.#collect());
+      plan.push(...this.#ancestorLinks());
       const changes = plan.map((p) => p.change).filter((c) => c.upserts.length || c.addMetatags.length);
       if (changes.length === 0) return;
       const result = await this.#commit(changes);
@@ -587,6 +583,20 @@ export class Database extends EventTarget {
         i++;
       }
     });
+  }
+
+  /**
+   * When this is a metatag not yet in its parent's stored header: the header changes that list
+   * it there (and its parent in the grandparent's…), so what it saves is found after reopen.
+   */
+  #ancestorLinks(): { db: Database; change: VaultChange; sent: [] }[] {
+    const links: { db: Database; change: VaultChange; sent: [] }[] = [];
+    for (let db: Database = this; db.#parent && db.#name !== undefined; db = db.#parent) {
+      if (db.#parent.#pendingMetatags.has(db.#name)) {
+        links.push({ db: db.#parent, change: db.#parent.#emptyChange({ addMetatags: [db.#name] }), sent: [] });
+      }
+    }
+    return links;
   }
 
   /** This database and every loaded metatag below it. */
@@ -844,7 +854,14 @@ export class Database extends EventTarget {
   }
 
   /** @internal Another tab wrote to this vault: refresh what we cache, keep our unsaved changes. */
-  static async _applyRemoteChange(db: Database, change: ChangeMessage['vaults'][number]): Promise<void> {
+  static _applyRemoteChange(db: Database, change: ChangeMessage['vaults'][number]): Promise<void> {
+    // One at a time, in the order they came: a tag saved then popped must end popped.
+    const run = db.#remoteQueue.then(() => Database.#applyRemoteChange(db, change));
+    db.#remoteQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  static async #applyRemoteChange(db: Database, change: ChangeMessage['vaults'][number]): Promise<void> {
     const changed: string[] = [];
     const byId = new Map<string, [string, TagState]>();
     for (const entry of db.#tags) if (entry[1].id !== undefined) byId.set(entry[1].id, entry);

@@ -133,7 +133,8 @@ export class Engine implements EngineApi {
   }
 
   async #readHeader(vault: VaultCrypto, envelope: Uint8Array | undefined): Promise<VaultHeader> {
-    if (!envelope) return { format: HEADER_FORMAT, metatags: [] };
+    // No record: a vault never saved. Anything else stored here must authenticate.
+    if (envelope === undefined) return { format: HEADER_FORMAT, metatags: [] };
     const header: unknown = JSON.parse(fromUtf8(await vault.openHeader(envelope)));
     if (!isHeader(header)) throw new AuthenticationError('vault header is not in a known format');
     return header;
