@@ -12,7 +12,7 @@
 // the trials go on.
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import type { Inspection } from './fixtures/reliability';
-import { startFixtureServer, type FixtureServer } from './fixtures/server';
+import { useFixtureServer } from './fixtures/server';
 import {
   browserPid,
   chromiumWipes,
@@ -36,15 +36,7 @@ test.describe.configure({ timeout: scale(240_000, 3_600_000) });
 const N = scale(2000, 5000);
 const M = 200;
 
-let server: FixtureServer;
-
-test.beforeAll(async () => {
-  server = await startFixtureServer();
-});
-
-test.afterAll(async () => {
-  await server?.close();
-});
+const server = useFixtureServer();
 
 /** The generation `g` the vault is wholly at, or a description of what is wrong. */
 function verdict(s: Inspection, before: number): { gen?: number; problem?: string } {

@@ -5,21 +5,13 @@
 // earlier save must be intact, the refused one absent (all or nothing), the vault must still
 // open in a fresh page, and after freeing space the next save must store the refused tag too.
 import { expect, test } from '@playwright/test';
-import { startFixtureServer, type FixtureServer } from './fixtures/server';
+import { useFixtureServer } from './fixtures/server';
 import { figure, keyHex, launchPersistent, openFixture, scale, tempProfile } from './fixtures/harness';
 
 test.skip(({ browserName }) => browserName !== 'chromium', 'needs Chromium (DevTools protocol)');
 test.describe.configure({ timeout: scale(240_000, 1_800_000) });
 
-let server: FixtureServer;
-
-test.beforeAll(async () => {
-  server = await startFixtureServer();
-});
-
-test.afterAll(async () => {
-  await server?.close();
-});
+const server = useFixtureServer();
 
 test('filling a small quota: QuotaExceededError, earlier saves intact, the vault still opens and recovers', async () => {
   const quotaMiB = scale(4, 32);

@@ -6,21 +6,13 @@
 // including a fifth page that opens the vault while the others are writing.
 import { expect, test } from '@playwright/test';
 import type { TabResult, VaultView } from './fixtures/reliability';
-import { startFixtureServer, type FixtureServer } from './fixtures/server';
+import { useFixtureServer } from './fixtures/server';
 import { figure, keyHex, launchChromium, openFixture, scale, sleep } from './fixtures/harness';
 
 test.skip(({ browserName }) => browserName !== 'chromium', 'launches its own Chromium');
 test.describe.configure({ timeout: scale(240_000, 1_800_000) });
 
-let server: FixtureServer;
-
-test.beforeAll(async () => {
-  server = await startFixtureServer();
-});
-
-test.afterAll(async () => {
-  await server?.close();
-});
+const server = useFixtureServer();
 
 test('4 pages writing one vault concurrently: nothing lost, one shared value, every page converges', async () => {
   const PAGES = 4;

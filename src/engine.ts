@@ -268,6 +268,22 @@ export class Engine implements EngineApi {
     return ids;
   }
 
+  /**
+   * Adds to `batch` (and `message`) the removal of the vaults at `paths` below `vault` (`[]` is
+   * `vault` itself) and of everything their stored headers list below them, each vault once.
+   */
+  async #drop(vault: VaultCrypto, store: Store, paths: string[][], batch: WriteBatch, message: ChangeMessage): Promise<void> {
+    const seen = new Set<string>();
+    for (const path of paths) {
+      let target = vault;
+      for (const name of path) target = await target.child(name);
+      for (const vaultId of await this.#tree(target, store, seen)) {
+        batch.dropVaults.push(vaultId);
+        message.vaults.push({ vaultId, upserted: [], deleted: [], header: true, dropped: true });
+      }
+    }
+  }
+
   async commit(directory: string, changes: VaultChange[], durability: IDBTransactionDurability = 'default'): Promise<CommitResult> {
     const store = this.#store(directory);
     const vaults = changes.map((c) => this.#vault(c.handle).crypto);
@@ -300,15 +316,7 @@ export class Engine implements EngineApi {
         const vault = vaults[i]!;
         const { ids, deleteIds, sealed } = prepared[i]!;
         if (change.drop) {
-          const seen = new Set<string>();
-          const tree = await this.#tree(vault, store, seen);
-          for (const path of change.removeTrees ?? []) {
-            let child = vault;
-            for (const name of path) child = await child.child(name);
-            tree.push(...(await this.#tree(child, store, seen)));
-          }
-          batch.dropVaults.push(...tree);
-          for (const id of tree) message.vaults.push({ vaultId: id, upserted: [], deleted: [], header: true, dropped: true });
+          await this.#drop(vault, store, [[], ...(change.removeTrees ?? [])], batch, message);
           metatags.push([]);
           continue;
         }
@@ -327,15 +335,7 @@ export class Engine implements EngineApi {
           // Drop every removed metatag's vault, listed in the stored header or not (it may have
           // been written with saveTag before its parent was saved), and everything below it: what
           // stored headers list, and the paths the main thread knows of.
-          const seen = new Set<string>();
-          const paths = [...change.removeMetatags.map((name) => [name]), ...(change.removeTrees ?? [])];
-          for (const path of paths) {
-            let child = vault;
-            for (const name of path) child = await child.child(name);
-            const tree = await this.#tree(child, store, seen);
-            batch.dropVaults.push(...tree);
-            for (const id of tree) message.vaults.push({ vaultId: id, upserted: [], deleted: [], header: true, dropped: true });
-          }
+          await this.#drop(vault, store, [...change.removeMetatags.map((name) => [name]), ...(change.removeTrees ?? [])], batch, message);
           const plaintext = utf8(JSON.stringify({ format: HEADER_FORMAT, metatags: next } satisfies VaultHeader));
           batch.headers.push([vault.vaultId, await vault.sealHeader(plaintext)]);
           metatags.push(next);
@@ -481,15 +481,11 @@ export class Engine implements EngineApi {
     const vault = await VaultCrypto.fromRoot(await this.#unwrap(req, record));
     await withWriteLock(req.directory, async () => {
       const batch = emptyBatch();
-      batch.dropVaults.push(...(await this.#tree(vault, store)));
+      const message: ChangeMessage = { type: 'tagvault:change', source: this.#id, directory: req.directory, vaults: [] };
+      await this.#drop(vault, store, [[]], batch, message);
       batch.deleteProfiles.push(req.profileId);
       await store.write(batch);
-      this.#broadcast({
-        type: 'tagvault:change',
-        source: this.#id,
-        directory: req.directory,
-        vaults: batch.dropVaults.map((vaultId) => ({ vaultId, upserted: [], deleted: [], header: true, dropped: true })),
-      });
+      this.#broadcast(message);
     });
   }
 

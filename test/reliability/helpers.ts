@@ -2,7 +2,7 @@
 // tamper with stored records the way an attacker with the device's storage would), byte-exact
 // snapshots, and the one-line figures each test prints.
 import { expect } from 'vitest';
-import { Database, Keys, type OpenOptions } from '../../src/index';
+import type { Database } from '../../src/index';
 
 /**
  * True under `npm run stress`. Browser-mode tests do not see `process.env`: Vite exposes only
@@ -30,32 +30,7 @@ export function seedFor(fixed: number): number {
   return STRESS ? crypto.getRandomValues(new Uint32Array(1))[0]! : fixed;
 }
 
-/** mulberry32: a small, fast, seeded PRNG (not for keys: for choosing what to break). */
-export class Rng {
-  #state: number;
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-  /** A float in [0, 1). */
-  next(): number {
-    let t = (this.#state = (this.#state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  /** An integer in [min, max]. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(0, items.length - 1)]!;
-  }
-  bytes(n: number): Uint8Array<ArrayBuffer> {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.int(0, 255);
-    return out;
-  }
-}
+export { Rng } from '../rng';
 
 /** Prints one line of figures, e.g. `[figures] tampering.bitflip trials=400 detected=400 accepted=0`. */
 export function figure(name: string, counts: Record<string, number | string>): void {
@@ -63,18 +38,7 @@ export function figure(name: string, counts: Record<string, number | string>): v
   console.log(`[figures] ${name} ${parts.join(' ')}${STRESS ? ' (stress)' : ''}`);
 }
 
-/** A fresh IndexedDB database name, so tests never see each other's data. */
-export function freshDirectory(prefix = 'rel'): string {
-  return `${prefix}-${crypto.randomUUID()}`;
-}
-
-/** A vault with a new key in a fresh directory. */
-export async function freshVault(options: OpenOptions = {}): Promise<{ db: Database; key: Uint8Array; directory: string }> {
-  const key = Keys.csprng();
-  const directory = options.directory ?? freshDirectory();
-  const db = await Database.open(key, { ...options, directory });
-  return { db, key, directory };
-}
+export { freshDirectory, freshVault } from '../helpers';
 
 export interface RawRecord {
   store: string;
@@ -86,6 +50,15 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
+  });
+}
+
+/** Resolves when a transaction commits; rejects when it fails or aborts. */
+function committed(tx: IDBTransaction): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error);
   });
 }
 
@@ -136,11 +109,7 @@ export async function rawWrite(
       if ('put' in op) tx.objectStore(op.put.store).put(op.put.value, op.put.key);
       else tx.objectStore(op.del.store).delete(op.del.key);
     }
-    await new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error);
-    });
+    await committed(tx);
   } finally {
     db.close();
   }
@@ -154,11 +123,7 @@ export async function rawRestore(directory: string, records: RawRecord[]): Promi
     const tx = db.transaction(names, 'readwrite');
     for (const name of names) tx.objectStore(name).clear();
     for (const r of records) tx.objectStore(r.store).put(r.value, r.key);
-    await new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error);
-    });
+    await committed(tx);
   } finally {
     db.close();
   }
