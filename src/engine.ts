@@ -4,6 +4,7 @@
 import { argon2id } from './argon2';
 import { checkArgon2Cost } from './argon2-cost';
 import { concat, fromUtf8, lengthPrefixed, randomBytes, toBase64Url, utf8 } from './bytes';
+import { blockId, blockLevel, decodeNameBlock, decodeTagRecord, encodeNameBlock, encodeTagRecords, levelOf, type NameEntry, type TagRecord } from './records';
 import { openEnvelope, sealEnvelope, SubkeyCache } from './envelope';
 import { AuthenticationError, DatabaseClosedError, ProfileNotFoundError, TagvaultError } from './errors';
 import type {
@@ -22,7 +23,7 @@ import type {
   VaultChange,
 } from './protocol';
 import { emptyBatch, Store, type ProfileRecord, type WriteBatch } from './store';
-import { VaultCrypto, type PublicKind, type SealRequest } from './vault-crypto';
+import { VaultCrypto, type PublicKind } from './vault-crypto';
 import { XaesKey } from './xaes';
 
 const HEADER_FORMAT = 1;
@@ -30,6 +31,14 @@ const HEADER_FORMAT = 1;
 interface VaultHeader {
   format: number;
   metatags: string[];
+}
+
+/** A tag as an open or a load finds it; `json` (UTF-8) when its record was read and authenticated. */
+interface OpenedTag {
+  tagId: string;
+  tag: string;
+  order: number;
+  json?: Uint8Array;
 }
 
 interface OpenVault {
@@ -46,18 +55,6 @@ async function withWriteLock<T>(directory: string, fn: () => Promise<T>): Promis
   return locks.request(`tagvault:${toBase64Url(digest)}`, { mode: 'exclusive' }, fn) as Promise<T>;
 }
 
-/** The plaintext of a tag's name record: the name and its creation order. */
-interface NameRecord {
-  tag: string;
-  order: number;
-}
-
-function parseName(plaintext: Uint8Array): NameRecord {
-  const record = JSON.parse(fromUtf8(plaintext)) as NameRecord;
-  if (typeof record?.tag !== 'string' || typeof record.order !== 'number') throw new AuthenticationError('name record is not in a known format');
-  return record;
-}
-
 /** UTF-8 texts joined by 0x00 into one string (one structured-clone copy instead of n). */
 function joinTexts(parts: (Uint8Array | undefined)[]): string {
   let length = parts.length;
@@ -72,20 +69,6 @@ function joinTexts(parts: (Uint8Array | undefined)[]): string {
     }
   });
   return fromUtf8(out.subarray(0, offset));
-}
-
-/** The `count` UTF-8 texts joined by 0x00, as views (no copies). */
-function splitTexts(bytes: Uint8Array<ArrayBuffer>, count: number): Uint8Array<ArrayBuffer>[] {
-  const out: Uint8Array<ArrayBuffer>[] = [];
-  let start = 0;
-  for (let i = 0; i < count; i++) {
-    let end = bytes.indexOf(0, start);
-    if (end < 0) end = bytes.length;
-    out.push(bytes.subarray(start, end));
-    start = end + 1;
-  }
-  if (count > 0 && start < bytes.length) throw new TypeError('upsert values do not match the upserts');
-  return out;
 }
 
 function isHeader(value: unknown): value is VaultHeader {
@@ -140,53 +123,70 @@ export class Engine implements EngineApi {
     return header;
   }
 
-  /** Decrypts names (and values) of stored records; failures are reported, never fatal. */
-  async #decryptTags(
-    vault: VaultCrypto,
-    names: [string, Uint8Array][],
-    values: Map<string, Uint8Array> | undefined,
-  ): Promise<{ tags: LoadedTag[]; corrupted: CorruptRecord[] }> {
-    const { tags, plaintexts, corrupted } = await this.#decryptRaw(vault, names, values);
-    tags.forEach((t, i) => {
-      const p = plaintexts[i];
-      if (p) t.json = fromUtf8(p);
-    });
-    return { tags, corrupted };
+  /** The names in a vault's name blocks, by tag id (the latest creation wins); failures are reported. */
+  async #readNames(vault: VaultCrypto, blocks: [string, Uint8Array][]): Promise<{ names: Map<string, NameEntry>; corrupted: CorruptRecord[] }> {
+    const names = new Map<string, NameEntry>();
+    const corrupted: CorruptRecord[] = [];
+    const opened = await Promise.allSettled(blocks.map(async ([id, env]) => decodeNameBlock(await vault.openRecord('names', id, env))));
+    for (const r of opened) {
+      if (r.status === 'rejected') corrupted.push({ kind: 'names' });
+      else {
+        for (const entry of r.value) {
+          const seen = names.get(entry[0]);
+          if (!seen || entry[2] > seen[2]) names.set(entry[0], entry);
+        }
+      }
+    }
+    return { names, corrupted };
   }
 
-  /** As #decryptTags, but the values stay UTF-8 bytes (index-aligned with `tags`), in order. */
-  async #decryptRaw(
-    vault: VaultCrypto,
-    names: [string, Uint8Array][],
-    values: Map<string, Uint8Array> | undefined,
-  ): Promise<{ tags: LoadedTag[]; plaintexts: (Uint8Array | undefined)[]; corrupted: CorruptRecord[] }> {
-    const corrupted: CorruptRecord[] = [];
-    const results = await Promise.allSettled(
-      names.map(async ([tagId, nameEnv]) => {
-        const { tag, order } = parseName(await vault.openRecord(tagId, 'name', nameEnv));
-        const loaded: LoadedTag = { tag, tagId, order };
-        if (!values) return { loaded, plaintext: undefined };
-        const valueEnv = values.get(tagId);
-        try {
-          if (!valueEnv) throw new AuthenticationError('value record is missing');
-          return { loaded, plaintext: await vault.openRecord(tagId, 'value', valueEnv) };
-        } catch {
-          corrupted.push({ kind: 'value', tagId, tag });
-          return { loaded, plaintext: undefined };
-        }
-      }),
-    );
-    const ok: { loaded: LoadedTag; plaintext: Uint8Array | undefined }[] = [];
-    results.forEach((r, i) => {
-      if (r.status === 'fulfilled') ok.push(r.value);
-      else corrupted.push({ kind: 'name', tagId: names[i]![0] });
+  /** Opens tag records: each one's contents, `undefined` where none is stored, `null` where it fails. */
+  async #openRecords(vault: VaultCrypto, ids: string[], envelopes: (Uint8Array | undefined)[]): Promise<(TagRecord | null | undefined)[]> {
+    const stored = envelopes.filter((e): e is Uint8Array => e !== undefined);
+    const plaintexts = await vault.openRecords('tag', stored.length === ids.length ? ids : ids.filter((_, i) => envelopes[i] !== undefined), stored);
+    let k = 0;
+    return envelopes.map((env) => {
+      if (env === undefined) return undefined;
+      const plaintext = plaintexts[k++];
+      try {
+        return plaintext ? decodeTagRecord(plaintext) : null;
+      } catch {
+        return null;
+      }
     });
-    ok.sort((a, b) => a.loaded.order - b.loaded.order);
-    return { tags: ok.map((x) => x.loaded), plaintexts: ok.map((x) => x.plaintext), corrupted };
+  }
+
+  /**
+   * Sorts opened records into tags, failures and missing ones. A record that failed is reported:
+   * as a listed tag that cannot be read when `names` knows its name, else as an unknown one.
+   */
+  #classify(
+    ids: string[],
+    opened: (TagRecord | null | undefined)[],
+    names?: Map<string, NameEntry>,
+  ): { tags: OpenedTag[]; corrupted: CorruptRecord[]; missing: string[] } {
+    const tags: OpenedTag[] = [];
+    const corrupted: CorruptRecord[] = [];
+    const missing: string[] = [];
+    opened.forEach((r, i) => {
+      const tagId = ids[i]!;
+      if (r) return void tags.push({ tagId, tag: r.tag, order: r.order, json: r.json });
+      if (r === undefined) return void missing.push(tagId);
+      const named = names?.get(tagId);
+      if (named) {
+        tags.push({ tagId, tag: named[1], order: named[2] });
+        corrupted.push({ kind: 'value', tagId, tag: named[1] });
+      } else {
+        corrupted.push({ kind: 'name', tagId });
+      }
+    });
+    return { tags, corrupted, missing };
   }
 
   async #openWith(crypto: VaultCrypto, store: Store, preload: boolean): Promise<OpenedVault> {
-    const stored = await store.readVault(crypto.vaultId, preload);
+    // With preload, each chunk of records is decrypted while IndexedDB reads the next one.
+    const chunks: Promise<(TagRecord | null | undefined)[]>[] = [];
+    const stored = await store.readVault(crypto.vaultId, preload ? (ids, envelopes) => void chunks.push(this.#openRecords(crypto, ids, envelopes)) : undefined);
     const corrupted: CorruptRecord[] = [];
     let metatags: string[] = [];
     try {
@@ -194,17 +194,46 @@ export class Engine implements EngineApi {
     } catch {
       corrupted.push({ kind: 'header' });
     }
-    const decrypted = await this.#decryptRaw(crypto, stored.names, stored.values);
-    corrupted.push(...decrypted.corrupted);
+    let listed: OpenedTag[];
+    if (preload) {
+      // The records name their tags; the name blocks are read only to name records that fail.
+      const records = (await Promise.all(chunks)).flat();
+      let names: Map<string, NameEntry> | undefined;
+      if (records.includes(null)) {
+        const named = await this.#readNames(crypto, await store.allBlocks(crypto.vaultId));
+        corrupted.push(...named.corrupted);
+        names = named.names;
+      }
+      const opened = this.#classify(stored.tagIds, records, names);
+      listed = opened.tags;
+      corrupted.push(...opened.corrupted);
+    } else {
+      const named = await this.#readNames(crypto, stored.blocks);
+      corrupted.push(...named.corrupted);
+      // The names come from the blocks; a tag no block names (its block was lost, or another tab
+      // raced us) is named by its own record.
+      listed = [];
+      const unnamed: string[] = [];
+      for (const tagId of stored.tagIds) {
+        const entry = named.names.get(tagId);
+        if (entry) listed.push({ tagId, tag: entry[1], order: entry[2] });
+        else unnamed.push(tagId);
+      }
+      if (unnamed.length > 0) {
+        const opened = this.#classify(unnamed, await this.#openRecords(crypto, unnamed, await store.readTags(crypto.vaultId, unnamed)));
+        for (const t of opened.tags) listed.push({ tagId: t.tagId, tag: t.tag, order: t.order });
+        corrupted.push(...opened.corrupted);
+      }
+    }
+    listed.sort((a, b) => a.order - b.order);
     const handle = this.#register(crypto, store);
-    const t = decrypted.tags;
     const tags: TagColumns = {
-      names: t.map((x) => x.tag).join(''),
-      nameLengths: Uint32Array.from(t, (x) => x.tag.length),
-      ids: t.map((x) => x.tagId).join(''),
-      orders: Float64Array.from(t, (x) => x.order),
+      names: listed.map((x) => x.tag).join(''),
+      nameLengths: Uint32Array.from(listed, (x) => x.tag.length),
+      ids: listed.map((x) => x.tagId).join(''),
+      orders: Float64Array.from(listed, (x) => x.order),
     };
-    if (stored.values) tags.json = joinTexts(decrypted.plaintexts);
+    if (preload) tags.json = joinTexts(listed.map((x) => x.json));
     return { handle, vaultId: crypto.vaultId, metatags, tags, corrupted };
   }
 
@@ -229,17 +258,13 @@ export class Engine implements EngineApi {
   async loadTags(handle: Handle, by: { tags?: string[]; tagIds?: string[] }): Promise<{ tags: LoadedTag[]; corrupted: CorruptRecord[]; missing: string[] }> {
     const { crypto, store } = this.#vault(handle);
     const ids = by.tagIds ?? (await crypto.tagIds(by.tags ?? []));
-    const records = await store.readTags(crypto.vaultId, ids);
-    const names: [string, Uint8Array][] = [];
-    const values = new Map<string, Uint8Array>();
-    const missing: string[] = [];
-    records.forEach((r, i) => {
-      const id = ids[i]!;
-      if (!r.name) return void missing.push(id);
-      names.push([id, r.name]);
-      if (r.value) values.set(id, r.value);
-    });
-    return { ...(await this.#decryptTags(crypto, names, values)), missing };
+    const { tags, corrupted, missing } = this.#classify(ids, await this.#openRecords(crypto, ids, await store.readTags(crypto.vaultId, ids)));
+    // A record that fails here is a listed tag that cannot be read; its name is the caller's.
+    for (const c of corrupted) {
+      c.kind = 'value';
+      if (by.tags) c.tag = by.tags[ids.indexOf(c.tagId!)];
+    }
+    return { tags: tags.map((t) => ({ tag: t.tag, tagId: t.tagId, order: t.order, json: fromUtf8(t.json!) })), corrupted, missing };
   }
 
   async readMetatags(handle: Handle): Promise<string[]> {
@@ -284,6 +309,43 @@ export class Engine implements EngineApi {
     }
   }
 
+  /**
+   * Adds to `batch` a name block with `created`, merged with the stored blocks of its level, and of
+   * the level the merge reaches, and so on (records.ts). Merging drops the names of tags that no
+   * longer exist; `written` and `deleted` are the tag ids this commit writes and deletes.
+   */
+  async #addNames(vault: VaultCrypto, store: Store, created: NameEntry[], written: Set<string>, deleted: Set<string>, batch: WriteBatch): Promise<void> {
+    const vaultId = vault.vaultId;
+    const byLevel = new Map<number, string[]>();
+    for (const id of await store.blockIds(vaultId)) {
+      const level = levelOf(id);
+      if (!Number.isNaN(level)) byLevel.set(level, [...(byLevel.get(level) ?? []), id]);
+    }
+    const entries = new Map(created.map((e) => [e[0], e]));
+    let level = blockLevel(entries.size);
+    for (let ids = byLevel.get(level); ids; ids = byLevel.get(level)) {
+      byLevel.delete(level);
+      let old: NameEntry[];
+      try {
+        const envelopes = await store.readBlocks(vaultId, ids);
+        old = (await Promise.all(envelopes.map(async (env, k) => decodeNameBlock(await vault.openRecord('names', ids![k]!, env!))))).flat();
+      } catch {
+        break; // A block that does not open stays as it is (an open reports it); merge no further.
+      }
+      const others = old.filter((e) => !written.has(e[0]) && !deleted.has(e[0]));
+      const exists = await store.hasTags(vaultId, others.map((e) => e[0]));
+      for (const e of [...old.filter((e) => written.has(e[0])), ...others.filter((_, k) => exists[k])]) {
+        const seen = entries.get(e[0]);
+        if (!seen || e[2] > seen[2]) entries.set(e[0], e);
+      }
+      for (const id of ids) batch.deleteNames.push([vaultId, id]);
+      level = blockLevel(entries.size);
+    }
+    const id = blockId(level, toBase64Url(randomBytes(9)));
+    const [sealed] = await vault.sealRecords('names', [id], [encodeNameBlock([...entries.values()])]);
+    batch.names.push([[vaultId, id], sealed!]);
+  }
+
   async commit(directory: string, changes: VaultChange[], durability: IDBTransactionDurability = 'default'): Promise<CommitResult> {
     const store = this.#store(directory);
     const vaults = changes.map((c) => this.#vault(c.handle).crypto);
@@ -295,16 +357,17 @@ export class Engine implements EngineApi {
           vault.tagIds(change.upserts.map((u) => u.tag)),
           vault.tagIds(change.deletes),
         ]);
-        const requests: SealRequest[] = [];
         const orders = change.upserts.map((u) => u.order ?? this.#nextOrder());
-        const texts = splitTexts(utf8(change.values), change.upserts.length);
+        const texts = change.upserts.length > 0 ? change.values.split('\0') : [];
+        if (texts.length !== change.upserts.length) throw new TypeError('upsert values do not match the upserts');
+        const plaintexts = encodeTagRecords(orders, change.upserts.map((u) => u.tag), texts);
+        const sealed = await vault.sealRecords('tag', ids, plaintexts);
+        // Tags saved for the first time: their names go to a new name block.
+        const created: NameEntry[] = [];
         change.upserts.forEach((u, j) => {
-          const name: NameRecord = { tag: u.tag, order: orders[j]! };
-          requests.push({ tagId: ids[j]!, field: 'name', plaintext: utf8(JSON.stringify(name)) });
-          requests.push({ tagId: ids[j]!, field: 'value', plaintext: texts[j]! });
+          if (u.order === undefined) created.push([ids[j]!, u.tag, orders[j]!]);
         });
-        const sealed = await vault.sealRecords(requests);
-        return { ids, deleteIds, sealed, orders };
+        return { ids, deleteIds, sealed, orders, created };
       }),
     );
     // 2. Under the lock: merge headers with what other tabs stored, then one transaction.
@@ -314,17 +377,15 @@ export class Engine implements EngineApi {
       const message: ChangeMessage = { type: 'tagvault:change', source: this.#id, directory, vaults: [] };
       for (const [i, change] of changes.entries()) {
         const vault = vaults[i]!;
-        const { ids, deleteIds, sealed } = prepared[i]!;
+        const { ids, deleteIds, sealed, created } = prepared[i]!;
         if (change.drop) {
           await this.#drop(vault, store, [[], ...(change.removeTrees ?? [])], batch, message);
           metatags.push([]);
           continue;
         }
         for (const id of deleteIds) batch.deleteTags.push([vault.vaultId, id]);
-        ids.forEach((id, j) => {
-          batch.names.push([[vault.vaultId, id], sealed[2 * j]!]);
-          batch.values.push([[vault.vaultId, id], sealed[2 * j + 1]!]);
-        });
+        ids.forEach((id, j) => batch.tags.push([[vault.vaultId, id], sealed[j]!]));
+        if (created.length > 0) await this.#addNames(vault, store, created, new Set(ids), new Set(deleteIds), batch);
         let header = false;
         if (change.addMetatags.length || change.removeMetatags.length) {
           const [env] = await store.readHeaders([vault.vaultId]);

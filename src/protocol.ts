@@ -38,11 +38,17 @@ export interface TagColumns {
   json?: string;
 }
 
-/** A record that failed authentication: it is reported, and the other records still load. */
+/**
+ * A record that failed authentication: it is reported, and the other records still load.
+ * - `header`: the vault's header (its list of metatags);
+ * - `names`: a block of tag names (nothing is lost: the tags' own records name them too);
+ * - `name`: a tag's record, whose name is unknown (the tag is not listed);
+ * - `value`: a tag's record, whose name is known: the tag is listed, and reading it throws.
+ */
 export interface CorruptRecord {
-  kind: 'header' | 'name' | 'value';
+  kind: 'header' | 'names' | 'name' | 'value';
   tagId?: string;
-  /** Known when only the value is corrupt (the name decrypted). */
+  /** The tag, when its name is known. */
   tag?: string;
 }
 

@@ -1,14 +1,13 @@
 // IndexedDB storage through idb. One IndexedDB database per directory, with a fixed schema, so
 // opening a new vault or metatag never needs a version upgrade (upgrades block on other tabs).
 //
-//   names    [vaultId, tagId] → envelope of the tag's name
-//   values   [vaultId, tagId] → envelope of the tag's JSON value
-//   headers  vaultId          → envelope of the vault's header (format version, metatag names)
-//   profiles profileId        → a profile's secret salt, KDF settings and wrapped root key
+//   tags     [vaultId, tagId]   → envelope of one tag: its name, creation order and JSON value
+//   names    [vaultId, blockId] → envelope of a block of tag names (records.ts), for `preload: false`
+//   headers  vaultId            → envelope of the vault's header (format version, metatag names)
+//   profiles profileId          → a profile's secret salt, KDF settings and wrapped root key
 //
-// Names and values are separate stores so a vault opened with `preload: false` reads only names.
 // Never await anything but IndexedDB inside a transaction: it auto-commits when idle.
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { openDB, unwrap, type DBSchema, type IDBPDatabase, type IDBPObjectStore, type StoreNames } from 'idb';
 import { storageError } from './errors';
 
 export type RecordKey = [vaultId: string, tagId: string];
@@ -24,32 +23,92 @@ export interface ProfileRecord {
 }
 
 interface Schema extends DBSchema {
+  tags: { key: RecordKey; value: Uint8Array };
   names: { key: RecordKey; value: Uint8Array };
-  values: { key: RecordKey; value: Uint8Array };
   headers: { key: string; value: Uint8Array };
   profiles: { key: string; value: ProfileRecord };
 }
 
-const STORES = ['names', 'values', 'headers', 'profiles'] as const;
-const SCHEMA_VERSION = 1;
+const STORES = ['tags', 'names', 'headers', 'profiles'] as const;
+/** 2: one record per tag (1, before the first release, kept a tag's name and value apart). */
+const SCHEMA_VERSION = 2;
 
-/** Every key of one vault in `names`/`values`: arrays sort after strings, so [id, []] is past all [id, tagId]. */
+/** Every key of one vault in `tags`/`names`: arrays sort after strings, so [id, []] is past all [id, x]. */
 function vaultRange(vaultId: string): IDBKeyRange {
   return IDBKeyRange.bound([vaultId], [vaultId, []]);
 }
 
+/** IDBObjectStore.getAllRecords (Chromium 141+): keys and values in one request. */
+type WithGetAllRecords = IDBObjectStore & {
+  getAllRecords?(options: { query: IDBKeyRange; count: number }): IDBRequest<{ primaryKey: IDBValidKey; value: unknown }[]>;
+};
+
+/** Records read per request when scanning a vault. */
+const SCAN_CHUNK = 1024;
+
+/**
+ * Scans the records of `range` in chunks, calling `onChunk` with each chunk's keys and values as
+ * it arrives, so the caller can start decrypting one chunk while IndexedDB reads the next. The
+ * next request is made inside the success callback (never after an await), which keeps the
+ * transaction alive. Resolves when the scan is done.
+ */
+function scan(store: IDBObjectStore, range: IDBKeyRange, onChunk: (keys: RecordKey[], values: Uint8Array[]) => void): Promise<void> {
+  const native = store as WithGetAllRecords;
+  const upper = range.upper as IDBValidKey;
+  return new Promise((resolve, reject) => {
+    const next = (query: IDBKeyRange): void => {
+      const done = (keys: RecordKey[], values: Uint8Array[]): void => {
+        try {
+          onChunk(keys, values);
+        } catch (error) {
+          return reject(error);
+        }
+        if (keys.length < SCAN_CHUNK) resolve();
+        else next(IDBKeyRange.bound(keys[keys.length - 1]!, upper, true, range.upperOpen));
+      };
+      if (typeof native.getAllRecords === 'function') {
+        const request = native.getAllRecords({ query, count: SCAN_CHUNK });
+        request.onsuccess = () => {
+          const records = request.result;
+          done(
+            records.map((r) => r.primaryKey as RecordKey),
+            records.map((r) => r.value as Uint8Array),
+          );
+        };
+        request.onerror = () => reject(request.error);
+      } else {
+        const keys = store.getAllKeys(query, SCAN_CHUNK);
+        const values = store.getAll(query, SCAN_CHUNK);
+        keys.onerror = () => reject(keys.error);
+        values.onerror = () => reject(values.error);
+        // Requests of one transaction complete in order: the values come last.
+        values.onsuccess = () => done(keys.result as RecordKey[], values.result as Uint8Array[]);
+      }
+    };
+    next(range);
+  });
+}
+
+/** The name blocks of a key range of the `names` store. */
+async function blocksOf(names: IDBPObjectStore<Schema, ArrayLike<StoreNames<Schema>>, 'names'>, range: IDBKeyRange): Promise<[string, Uint8Array][]> {
+  const [keys, blocks] = await Promise.all([names.getAllKeys(range), names.getAll(range)]);
+  return keys.map((k, i) => [k[1], blocks[i]!]);
+}
+
 export interface StoredVault {
   header: Uint8Array | undefined;
-  names: [tagId: string, envelope: Uint8Array][];
-  /** Only when values were asked for. */
-  values: Map<string, Uint8Array> | undefined;
+  /** The vault's name blocks (none when the records were read). */
+  blocks: [blockId: string, envelope: Uint8Array][];
+  /** The ids of the vault's tags (when the records were read, `onRecords` had them). */
+  tagIds: string[];
 }
 
 /** Everything one `commit` writes, in one transaction. */
 export interface WriteBatch {
-  names: [RecordKey, Uint8Array][];
-  values: [RecordKey, Uint8Array][];
+  tags: [RecordKey, Uint8Array][];
   deleteTags: RecordKey[];
+  names: [RecordKey, Uint8Array][];
+  deleteNames: RecordKey[];
   headers: [vaultId: string, envelope: Uint8Array][];
   /** Vaults whose every record (names, values, header) is removed. */
   dropVaults: string[];
@@ -58,7 +117,7 @@ export interface WriteBatch {
 }
 
 export function emptyBatch(): WriteBatch {
-  return { names: [], values: [], deleteTags: [], headers: [], dropVaults: [], profiles: [], deleteProfiles: [] };
+  return { tags: [], deleteTags: [], names: [], deleteNames: [], headers: [], dropVaults: [], profiles: [], deleteProfiles: [] };
 }
 
 export class Store {
@@ -72,7 +131,12 @@ export class Store {
   #open(): Promise<IDBPDatabase<Schema>> {
     if (!this.#db) {
       const opening = openDB<Schema>(this.directory, SCHEMA_VERSION, {
-        upgrade(db) {
+        upgrade(db, oldVersion) {
+          // Version 1 (never released) kept names and values in two stores: its records are unreadable here.
+          if (oldVersion === 1) {
+            const raw = unwrap(db);
+            for (const old of ['names', 'values']) if (raw.objectStoreNames.contains(old)) raw.deleteObjectStore(old);
+          }
           for (const name of STORES) if (!db.objectStoreNames.contains(name)) db.createObjectStore(name);
         },
         blocking: () => {
@@ -97,49 +161,92 @@ export class Store {
     if (db) (await db.catch(() => undefined))?.close();
   }
 
-  /** A vault's header, names and (optionally) values, read in one transaction. */
-  async readVault(vaultId: string, withValues: boolean): Promise<StoredVault> {
+  /**
+   * A vault's header and tag ids, read in one transaction, and either its name blocks or (with
+   * `onRecords`) its tag records, handed over a chunk at a time (tag ids and envelopes,
+   * index-aligned) as they come.
+   */
+  async readVault(vaultId: string, onRecords?: (tagIds: string[], envelopes: Uint8Array[]) => void): Promise<StoredVault> {
     const db = await this.#open();
     try {
-      const tx = db.transaction(withValues ? ['headers', 'names', 'values'] : ['headers', 'names'], 'readonly');
+      const tx = db.transaction(['headers', 'names', 'tags'], 'readonly');
       const range = vaultRange(vaultId);
-      const names = tx.objectStore('names');
-      const [header, nameKeys, nameValues, valueKeys, valueValues] = await Promise.all([
+      const tags = tx.objectStore('tags');
+      const tagIds: string[] = [];
+      const [header, blocks] = await Promise.all([
         tx.objectStore('headers').get(vaultId),
-        names.getAllKeys(range),
-        names.getAll(range),
-        withValues ? tx.objectStore('values').getAllKeys(range) : undefined,
-        withValues ? tx.objectStore('values').getAll(range) : undefined,
+        onRecords ? [] : blocksOf(tx.objectStore('names'), range),
+        onRecords
+          ? scan(unwrap(tags), range, (keys, envelopes) => {
+              const ids = keys.map((k) => k[1]);
+              for (const id of ids) tagIds.push(id);
+              onRecords(ids, envelopes);
+            })
+          : tags.getAllKeys(range).then((keys) => void keys.forEach((k) => tagIds.push(k[1]))),
         tx.done,
       ]);
-      let values: Map<string, Uint8Array> | undefined;
-      if (valueKeys && valueValues) {
-        values = new Map();
-        for (let i = 0; i < valueKeys.length; i++) values.set(valueKeys[i]![1], valueValues[i]!);
-      }
-      return { header, names: nameKeys.map((k, i) => [k[1], nameValues[i]!]), values };
+      return { header, blocks, tagIds };
     } catch (error) {
       throw storageError(error, 'reading a vault');
     }
   }
 
-  /** Names and values of some tags of a vault (missing ones are undefined). */
-  async readTags(vaultId: string, tagIds: string[]): Promise<{ name: Uint8Array | undefined; value: Uint8Array | undefined }[]> {
+  /** All the name blocks of a vault. */
+  async allBlocks(vaultId: string): Promise<[blockId: string, envelope: Uint8Array][]> {
     const db = await this.#open();
     try {
-      const tx = db.transaction(['names', 'values'], 'readonly');
-      const names = tx.objectStore('names');
-      const values = tx.objectStore('values');
-      const out = await Promise.all(
-        tagIds.map(async (id) => {
-          const [name, value] = await Promise.all([names.get([vaultId, id]), values.get([vaultId, id])]);
-          return { name, value };
-        }),
-      );
+      return await blocksOf(db.transaction('names', 'readonly').store, vaultRange(vaultId));
+    } catch (error) {
+      throw storageError(error, 'reading name blocks');
+    }
+  }
+
+  /** The records of some tags of a vault (missing ones are undefined). */
+  async readTags(vaultId: string, tagIds: string[]): Promise<(Uint8Array | undefined)[]> {
+    const db = await this.#open();
+    try {
+      const tx = db.transaction('tags', 'readonly');
+      const out = await Promise.all(tagIds.map((id) => tx.store.get([vaultId, id])));
       await tx.done;
       return out;
     } catch (error) {
       throw storageError(error, 'reading tags');
+    }
+  }
+
+  /** Which of `tagIds` have a record in the vault. */
+  async hasTags(vaultId: string, tagIds: string[]): Promise<boolean[]> {
+    const db = await this.#open();
+    try {
+      const tx = db.transaction('tags', 'readonly');
+      const out = await Promise.all(tagIds.map((id) => tx.store.getKey([vaultId, id])));
+      await tx.done;
+      return out.map((k) => k !== undefined);
+    } catch (error) {
+      throw storageError(error, 'reading tags');
+    }
+  }
+
+  /** The ids of a vault's name blocks. */
+  async blockIds(vaultId: string): Promise<string[]> {
+    const db = await this.#open();
+    try {
+      return (await db.getAllKeys('names', vaultRange(vaultId))).map((k) => k[1]);
+    } catch (error) {
+      throw storageError(error, 'reading name blocks');
+    }
+  }
+
+  /** Some name blocks of a vault (missing ones are undefined). */
+  async readBlocks(vaultId: string, ids: string[]): Promise<(Uint8Array | undefined)[]> {
+    const db = await this.#open();
+    try {
+      const tx = db.transaction('names', 'readonly');
+      const out = await Promise.all(ids.map((id) => tx.store.get([vaultId, id])));
+      await tx.done;
+      return out;
+    } catch (error) {
+      throw storageError(error, 'reading name blocks');
     }
   }
 
@@ -172,22 +279,32 @@ export class Store {
     const db = await this.#open();
     try {
       const tx = db.transaction(STORES, 'readwrite', { durability });
-      const names = tx.objectStore('names');
-      const values = tx.objectStore('values');
-      const headers = tx.objectStore('headers');
-      const profiles = tx.objectStore('profiles');
-      const pending: Promise<unknown>[] = [];
-      for (const id of batch.dropVaults) {
-        pending.push(names.delete(vaultRange(id)), values.delete(vaultRange(id)), headers.delete(id));
+      // The native stores: a request per record without a promise per request (a failed request
+      // aborts the transaction, and tx.done rejects with its cause).
+      const tags = unwrap(tx.objectStore('tags'));
+      const names = unwrap(tx.objectStore('names'));
+      const headers = unwrap(tx.objectStore('headers'));
+      const profiles = unwrap(tx.objectStore('profiles'));
+      try {
+        for (const id of batch.dropVaults) {
+          tags.delete(vaultRange(id));
+          names.delete(vaultRange(id));
+          headers.delete(id);
+        }
+        for (const key of batch.deleteTags) tags.delete(key);
+        for (const key of batch.deleteNames) names.delete(key);
+        for (const [key, env] of batch.tags) tags.put(env, key);
+        for (const [key, env] of batch.names) names.put(env, key);
+        for (const [id, env] of batch.headers) headers.put(env, id);
+        for (const id of batch.deleteProfiles) profiles.delete(id);
+        for (const [id, record] of batch.profiles) profiles.put(record, id);
+      } catch (error) {
+        // A request refused at once (a bad key, an uncloneable value): write none of the batch.
+        tx.done.catch(() => undefined);
+        tx.abort();
+        throw error;
       }
-      for (const key of batch.deleteTags) pending.push(names.delete(key), values.delete(key));
-      for (const [key, env] of batch.names) pending.push(names.put(env, key));
-      for (const [key, env] of batch.values) pending.push(values.put(env, key));
-      for (const [id, env] of batch.headers) pending.push(headers.put(env, id));
-      for (const id of batch.deleteProfiles) pending.push(profiles.delete(id));
-      for (const [id, record] of batch.profiles) pending.push(profiles.put(record, id));
-      // A failed request aborts the transaction; tx.done then rejects with the cause.
-      await Promise.all([...pending.map((p) => p.catch(() => undefined)), tx.done]);
+      await tx.done;
     } catch (error) {
       throw storageError(error, 'writing to IndexedDB');
     }

@@ -2,21 +2,17 @@
 // the keys live: in the engine's worker (or in-thread where there is no Worker).
 import { lengthPrefixed, randomBytes, toBase64Url, toHex, utf8 } from './bytes';
 import { argon2id } from './argon2';
-import { openEnvelope, sealEnvelope, SubkeyCache, type Opened } from './envelope';
+import { openEnvelope, openEnvelopes, sealEnvelope, sealEnvelopes, SubkeyCache, type Opened } from './envelope';
 import { KeySchedule, Purpose } from './key-schedule';
 import { XaesKey } from './xaes';
 
-/** Which of a tag's two records: its encrypted name, or its encrypted value. */
-export type RecordField = 'name' | 'value';
+/** What a sealed record holds: one tag (name, order, value), or a block of tag names. */
+export type RecordKind = 'tag' | 'names';
 
 /** A public ciphertext's kind is authenticated, so bytes cannot be opened as JSON or back. */
 export type PublicKind = 'json' | 'bytes';
 
-export interface SealRequest {
-  tagId: string;
-  field: RecordField;
-  plaintext: Uint8Array<ArrayBuffer>;
-}
+const encoder = new TextEncoder();
 
 export class VaultCrypto {
   /** Public id of the vault in storage (derived, so the same key finds the same vault). */
@@ -30,6 +26,8 @@ export class VaultCrypto {
   readonly #hmacKey: CryptoKey;
   readonly #passcryptSecret: Uint8Array<ArrayBuffer>;
   readonly #uuidKeys = new Map<string, Promise<CryptoKey>>();
+  /** lengthPrefixed(kind, vaultId) of each record kind: a record's context continues it with its id. */
+  readonly #contextPrefixes: Record<RecordKind, Uint8Array<ArrayBuffer>>;
 
   private constructor(
     vaultId: string,
@@ -49,6 +47,7 @@ export class VaultCrypto {
     this.#tagIdKey = tagIdKey;
     this.#hmacKey = hmacKey;
     this.#passcryptSecret = passcryptSecret;
+    this.#contextPrefixes = { tag: lengthPrefixed('tag', vaultId), names: lengthPrefixed('names', vaultId) };
   }
 
   /** Derives every key of a vault from its 64-byte root (the given array is zero-filled). */
@@ -77,35 +76,42 @@ export class VaultCrypto {
 
   /** The storage id of a tag: HMAC-SHA-256 under the tag-id key, url-safe base64. */
   async tagId(tag: string): Promise<string> {
-    return toBase64Url(new Uint8Array(await crypto.subtle.sign('HMAC', this.#tagIdKey, utf8(tag))));
+    return (await this.tagIds([tag]))[0]!;
   }
 
   tagIds(tags: string[]): Promise<string[]> {
-    return Promise.all(tags.map((t) => this.tagId(t)));
+    return Promise.all(tags.map((t) => crypto.subtle.sign('HMAC', this.#tagIdKey, utf8(t)).then((mac) => toBase64Url(new Uint8Array(mac)))));
   }
 
-  #recordContext(tagId: string, field: RecordField): Uint8Array<ArrayBuffer> {
-    return lengthPrefixed('record', this.vaultId, tagId, field);
+  /** lengthPrefixed(kind, vaultId, id), built from the kind's cached prefix (this runs per record). */
+  #recordContext(kind: RecordKind, id: string): Uint8Array<ArrayBuffer> {
+    const prefix = this.#contextPrefixes[kind];
+    const out = new Uint8Array(prefix.length + 4 + 3 * id.length);
+    out.set(prefix);
+    const { written } = encoder.encodeInto(id, out.subarray(prefix.length + 4));
+    new DataView(out.buffer).setUint32(prefix.length, written);
+    return out.subarray(0, prefix.length + 4 + written);
   }
 
   #headerContext(): Uint8Array<ArrayBuffer> {
     return lengthPrefixed('header', this.vaultId);
   }
 
-  /** Seals a batch of records: one subkey derivation for the whole batch (one nonce prefix). */
-  async sealRecords(requests: SealRequest[], now = Date.now()): Promise<Uint8Array<ArrayBuffer>[]> {
-    if (requests.length === 0) return [];
+  /** Seals a batch of records of one kind: one subkey derivation for the whole batch (one nonce prefix). */
+  async sealRecords(kind: RecordKind, ids: string[], plaintexts: Uint8Array<ArrayBuffer>[], now = Date.now()): Promise<Uint8Array<ArrayBuffer>[]> {
+    if (plaintexts.length === 0) return [];
     const subkey = await this.#recordKey.subkey(randomBytes(12));
-    // One call to the CSPRNG for every nonce suffix of the batch.
-    const suffixes = randomBytes(12 * requests.length);
-    return Promise.all(
-      requests.map((r, i) => sealEnvelope(subkey, r.plaintext, this.#recordContext(r.tagId, r.field), now, suffixes.slice(12 * i, 12 * i + 12))),
-    );
+    return sealEnvelopes(subkey, plaintexts, (i) => this.#recordContext(kind, ids[i]!), now);
   }
 
   /** Opens one record; AuthenticationError if it was altered or moved. */
-  async openRecord(tagId: string, field: RecordField, envelope: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
-    return (await openEnvelope(this.#records, envelope, this.#recordContext(tagId, field))).plaintext;
+  async openRecord(kind: RecordKind, id: string, envelope: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+    return (await openEnvelope(this.#records, envelope, this.#recordContext(kind, id))).plaintext;
+  }
+
+  /** Opens records of one kind: each one's plaintext, or `null` where it was altered or moved. */
+  openRecords(kind: RecordKind, ids: string[], envelopes: Uint8Array[]): Promise<(Uint8Array<ArrayBuffer> | null)[]> {
+    return openEnvelopes(this.#records, envelopes, (i) => this.#recordContext(kind, ids[i]!));
   }
 
   async sealHeader(plaintext: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {

@@ -40,14 +40,22 @@ export class XaesSubkey {
 
   /** AES-256-GCM seal with nonce suffix `n12`; returns ciphertext ‖ 16-byte tag. */
   async seal(n12: Uint8Array<ArrayBuffer>, plaintext: Uint8Array<ArrayBuffer>, aad: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
-    const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv: n12, additionalData: aad, tagLength: 128 }, this.#gcm, plaintext);
-    return new Uint8Array(ct);
+    return new Uint8Array(await this.encrypt(n12, plaintext, aad));
+  }
+
+  /** As {@link seal}, straight from WebCrypto (no extra promise: this runs once per record). */
+  encrypt(n12: Uint8Array<ArrayBuffer>, plaintext: Uint8Array<ArrayBuffer>, aad: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer> {
+    return crypto.subtle.encrypt({ name: 'AES-GCM', iv: n12, additionalData: aad, tagLength: 128 }, this.#gcm, plaintext);
   }
 
   /** AES-256-GCM open; rejects (WebCrypto `OperationError`) when authentication fails. */
   async open(n12: Uint8Array<ArrayBuffer>, ciphertext: Uint8Array<ArrayBuffer>, aad: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
-    const pt = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: n12, additionalData: aad, tagLength: 128 }, this.#gcm, ciphertext);
-    return new Uint8Array(pt);
+    return new Uint8Array(await this.decrypt(n12, ciphertext, aad));
+  }
+
+  /** As {@link open}, straight from WebCrypto (no extra promise: this runs once per record). */
+  decrypt(n12: Uint8Array<ArrayBuffer>, ciphertext: Uint8Array<ArrayBuffer>, aad: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer> {
+    return crypto.subtle.decrypt({ name: 'AES-GCM', iv: n12, additionalData: aad, tagLength: 128 }, this.#gcm, ciphertext);
   }
 }
 

@@ -78,8 +78,8 @@ describe('save is atomic and minimal', () => {
     await db.save();
     const after = await rawDirectory(directory);
     const changed = after.filter((r, i) => JSON.stringify(r) !== JSON.stringify(before[i]) || r.value !== before[i]!.value && !sameBytes(r.value, before[i]!.value));
-    // Two tags × (name + value) records changed; nothing else.
-    expect(changed.length).toBe(4);
+    // Two tag records changed (no new tag: no name block); nothing else.
+    expect(changed.map((r) => r.store)).toEqual(['tags', 'tags']);
     expect(after.length).toBe(before.length);
   });
 
@@ -107,7 +107,7 @@ describe('save is atomic and minimal', () => {
     expect(again.has('gone')).toBe(false);
   });
 
-  test('saveTag writes exactly that tag’s two records, whatever the vault size', async () => {
+  test('saveTag writes exactly that tag’s record, whatever the vault size', async () => {
     const { db, directory } = await freshVault();
     for (let i = 0; i < 2000; i++) db.set(`t${i}`, i);
     await db.save();
@@ -117,7 +117,28 @@ describe('save is atomic and minimal', () => {
     const after = await rawDirectory(directory);
     expect(after.length).toBe(before.length);
     const changed = after.filter((r, i) => !sameBytes(r.value, before[i]!.value));
-    expect(changed.map((r) => r.store).sort()).toEqual(['names', 'values']);
+    expect(changed.map((r) => r.store)).toEqual(['tags']);
+  });
+
+  test('a new tag adds a name block; blocks merge so a vault keeps a few of them, and none lists a deleted tag for long', async () => {
+    const { db, key, directory } = await freshVault();
+    const blocks = async () => (await rawDirectory(directory)).filter((r) => r.store === 'names');
+    db.set('first', 0);
+    await db.save();
+    expect((await blocks()).length).toBe(1);
+    for (let i = 0; i < 40; i++) {
+      db.set(`t${i}`, i);
+      await db.saveTag(`t${i}`);
+      if (i % 4 === 0) await db.pop(`t${i}`);
+    }
+    // 41 commits that created tags: at most one block per level (⌊log2⌋ of its size).
+    const levels = (await blocks()).map((r) => (r.key as string[])[1]!.slice(0, 2));
+    expect(new Set(levels).size).toBe(levels.length);
+    expect(levels.length).toBeLessThanOrEqual(6);
+    // The names listed from the blocks alone are exactly the tags, in creation order.
+    const lazy = await Database.open(key, { directory, preload: false });
+    expect(lazy.tags).toEqual(db.tags);
+    expect(lazy.corrupted).toEqual([]);
   });
 });
 
@@ -133,12 +154,11 @@ describe('tampering and corruption', () => {
     db.set('victim', 'will be damaged');
     await db.save();
     const records = await rawDirectory(directory);
-    // Damage one value record (ids are hashes: which tag it is, the open will tell).
-    const values = records.filter((r) => r.store === 'values');
-    const target = values[0]!;
+    // Damage one tag record (ids are hashes: which tag it is, the open will tell).
+    const target = records.find((r) => r.store === 'tags')!;
     const damaged = (target.value as Uint8Array).slice();
     damaged[damaged.length - 3]! ^= 0x10;
-    await putRaw(directory, 'values', target.key, damaged);
+    await putRaw(directory, 'tags', target.key, damaged);
     const again = await Database.open(key, { directory });
     expect(again.corrupted.length).toBe(1);
     expect(again.corrupted[0]!.kind).toBe('value');
@@ -165,11 +185,11 @@ describe('tampering and corruption', () => {
     const child = await db.metatag('child');
     child.set('c', 'value of c');
     await db.save();
-    const values = (await rawDirectory(directory)).filter((r) => r.store === 'values');
-    expect(values.length).toBe(3);
-    // Swap two records' values between keys.
-    await putRaw(directory, 'values', values[0]!.key, values[1]!.value);
-    await putRaw(directory, 'values', values[1]!.key, values[0]!.value);
+    const records = (await rawDirectory(directory)).filter((r) => r.store === 'tags');
+    expect(records.length).toBe(3);
+    // Swap two records between keys.
+    await putRaw(directory, 'tags', records[0]!.key, records[1]!.value);
+    await putRaw(directory, 'tags', records[1]!.key, records[0]!.value);
     const again = await Database.open(key, { directory });
     const child2 = await again.metatag('child');
     const corrupt = again.corrupted.length + child2.corrupted.length;

@@ -61,9 +61,10 @@ describe('management', () => {
     (await child.metatag('inner')).set('i', 2);
     db.set('keep', 3);
     await db.save();
-    expect((await rawDirectory(directory)).length).toBe(3 * 2 + 2); // 3 tags × 2 records + 2 headers
+    expect((await rawDirectory(directory)).length).toBe(3 * 2 + 2); // 3 vaults × (1 tag + 1 name block) + 2 headers
     await db.deleteMetatag('child');
     const left = await rawDirectory(directory);
+    expect(left.filter((r) => r.store === 'tags').length).toBe(1);
     expect(left.filter((r) => r.store === 'names').length).toBe(1);
     expect(left.filter((r) => r.store === 'headers').length).toBe(1); // the parent's, now empty
     expect(db.metatags).toEqual([]);
@@ -265,7 +266,7 @@ describe('inspection', () => {
     expect(db.unsaved).toEqual([]);
     const id = await db.tagId('a');
     expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const keys = (await rawDirectory(directory)).filter((r) => r.store === 'values').map((r) => r.key as [string, string]);
+    const keys = (await rawDirectory(directory)).filter((r) => r.store === 'tags').map((r) => r.key as [string, string]);
     expect(keys).toContainEqual([db.vaultId, id]);
     expect(await db.tagId('a')).toBe(id);
     const other = (await freshVault()).db;
