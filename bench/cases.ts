@@ -417,6 +417,9 @@ function floorCall(req: FloorRequest, dataId?: string): Promise<number> {
 export interface BytesRound {
   encrypt: PairSamples;
   decrypt: PairSamples;
+  /** With `{ transfer: true }`: the bytes are moved to the worker (a copy made before timing). */
+  encryptTransfer: PairSamples;
+  decryptTransfer: PairSamples;
 }
 
 let plaintextCache: Uint8Array<ArrayBuffer> | undefined;
@@ -425,7 +428,7 @@ async function bytesRound(round: number, bytes: number): Promise<BytesRound> {
   const first = round % 2 === 0;
   if (plaintextCache?.length !== bytes) plaintextCache = randomFill(new Uint8Array(bytes));
   const plaintext = plaintextCache;
-  const out: BytesRound = { encrypt: pairSamples(), decrypt: pairSamples() };
+  const out: BytesRound = { encrypt: pairSamples(), decrypt: pairSamples(), encryptTransfer: pairSamples(), decryptTransfer: pairSamples() };
   const dir = freshName('bytes');
   const db = await Database.open(Keys.csprng(), { directory: dir });
   const key = await crypto.subtle.importKey('raw', randomFill(new Uint8Array(32)), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
@@ -453,6 +456,27 @@ async function bytesRound(round: number, bytes: number): Promise<BytesRound> {
       },
     );
     check(opened!.length === bytes && opened![12345 % bytes] === plaintext[12345 % bytes] && decrypted!.byteLength === bytes, 'decrypted lengths');
+    // The same with { transfer: true }: the caller gives up its buffer (a copy, made untimed).
+    await settle();
+    const own = plaintext.slice();
+    await pair(
+      !first,
+      async () => void out.encryptTransfer.tagvault.push(await measure(async () => void (envelope = await db.bytesEncrypt(own, { transfer: true })))),
+      async () => {
+        out.encryptTransfer.baseline.push(await measure(async () => void (ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, plaintext))));
+      },
+    );
+    check(own.length === 0 && envelope!.length === bytes + 49, 'transferred plaintext');
+    await settle();
+    const ownEnvelope = envelope!.slice();
+    await pair(
+      !first,
+      async () => void out.decryptTransfer.tagvault.push(await measure(async () => void (opened = await db.bytesDecrypt(ownEnvelope, { transfer: true })))),
+      async () => {
+        out.decryptTransfer.baseline.push(await measure(async () => void (decrypted = await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, ciphertext!))));
+      },
+    );
+    check(ownEnvelope.length === 0 && opened!.length === bytes && opened![54321 % bytes] === plaintext[54321 % bytes], 'transferred envelope');
   } finally {
     await db.close();
     await deleteIdb(dir);

@@ -1,7 +1,8 @@
 // The platform floor of tagvault's storage layout, without tagvault: what any library pays on
-// this browser to keep each tag as two AES-256-GCM records (name, value) sealed by WebCrypto in a
-// worker and written with IndexedDB. No key schedule, no XAES subkeys, no messages per tag, no
-// JSON: a lower bound that shows how much of a ratio is the layout and how much is tagvault.
+// this browser to keep each tag as one AES-256-GCM record (name and value) under an HMAC id,
+// sealed by WebCrypto in a worker and written with IndexedDB. No key schedule, no XAES subkeys,
+// no name blocks, no messages per tag, no JSON: a lower bound that shows how much of a ratio is
+// the layout and how much is tagvault.
 import { openDB, type IDBPDatabase } from 'idb';
 
 export type FloorRequest =
@@ -13,25 +14,26 @@ export type FloorRequest =
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 let tags: Uint8Array<ArrayBuffer>[] = [];
-let texts: Uint8Array<ArrayBuffer>[] = [];
+/** name ‖ value of each tag: what its one record holds. */
+let records: Uint8Array<ArrayBuffer>[] = [];
 let keys: { aes: CryptoKey; hmac: CryptoKey } | undefined;
 let db: IDBPDatabase | undefined;
 const VAULT = 'floor-vault-0000000000000000';
 
-function aad(tagId: string, field: string): Uint8Array<ArrayBuffer> {
-  return encoder.encode(`record\u0000${VAULT}\u0000${tagId}\u0000${field}`);
+function aad(tagId: string): Uint8Array<ArrayBuffer> {
+  return encoder.encode(`tag\u0000${VAULT}\u0000${tagId}`);
 }
 
-async function seal(plaintext: Uint8Array<ArrayBuffer>, tagId: string, field: string, nonce: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
-  const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData: aad(tagId, field) }, keys!.aes, plaintext);
+async function seal(plaintext: Uint8Array<ArrayBuffer>, tagId: string, nonce: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
+  const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData: aad(tagId) }, keys!.aes, plaintext);
   const out = new Uint8Array(12 + ct.byteLength);
   out.set(nonce);
   out.set(new Uint8Array(ct), 12);
   return out;
 }
 
-async function open(envelope: Uint8Array<ArrayBuffer>, tagId: string, field: string): Promise<string> {
-  const pt = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: envelope.subarray(0, 12), additionalData: aad(tagId, field) }, keys!.aes, envelope.subarray(12));
+async function open(envelope: Uint8Array<ArrayBuffer>, tagId: string): Promise<string> {
+  const pt = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: envelope.subarray(0, 12), additionalData: aad(tagId) }, keys!.aes, envelope.subarray(12));
   return decoder.decode(pt);
 }
 
@@ -42,7 +44,7 @@ function hex(bytes: ArrayBuffer): string {
 async function handle(req: FloorRequest): Promise<number> {
   if (req.op === 'init') {
     tags = req.tags.map((t) => encoder.encode(t));
-    texts = req.texts.map((t) => encoder.encode(t));
+    records = req.texts.map((t, i) => encoder.encode(`${req.tags[i]}\u0000${t}`));
     keys = {
       aes: await crypto.subtle.importKey('raw', crypto.getRandomValues(new Uint8Array(32)), 'AES-GCM', false, ['encrypt', 'decrypt']),
       hmac: await crypto.subtle.importKey('raw', crypto.getRandomValues(new Uint8Array(32)), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']),
@@ -56,38 +58,23 @@ async function handle(req: FloorRequest): Promise<number> {
   }
   db ??= await openDB(req.name, 1, {
     upgrade(d) {
-      d.createObjectStore('names');
-      d.createObjectStore('values');
+      d.createObjectStore('tags');
     },
   });
   if (req.op === 'save') {
     const ids = (await Promise.all(tags.map((t) => crypto.subtle.sign('HMAC', keys!.hmac, t)))).map(hex);
-    const nonces = new Uint8Array(24 * tags.length);
+    const nonces = new Uint8Array(12 * tags.length);
     for (let i = 0; i < nonces.length; i += 65536) crypto.getRandomValues(nonces.subarray(i, i + 65536));
-    const [names, values] = await Promise.all([
-      Promise.all(tags.map((t, i) => seal(t, ids[i]!, 'name', nonces.subarray(24 * i, 24 * i + 12)))),
-      Promise.all(texts.map((t, i) => seal(t, ids[i]!, 'value', nonces.subarray(24 * i + 12, 24 * i + 24)))),
-    ]);
-    const tx = db.transaction(['names', 'values'], 'readwrite', { durability: 'default' });
-    const n = tx.objectStore('names');
-    const v = tx.objectStore('values');
-    await Promise.all([...names.map((e, i) => n.put(e, [VAULT, ids[i]!])), ...values.map((e, i) => v.put(e, [VAULT, ids[i]!])), tx.done]);
-    return names.length;
+    const sealed = await Promise.all(records.map((r, i) => seal(r, ids[i]!, nonces.subarray(12 * i, 12 * i + 12))));
+    const tx = db.transaction('tags', 'readwrite', { durability: 'default' });
+    await Promise.all([...sealed.map((e, i) => tx.store.put(e, [VAULT, ids[i]!])), tx.done]);
+    return sealed.length;
   }
-  const tx = db.transaction(['names', 'values'], 'readonly');
+  const tx = db.transaction('tags', 'readonly');
   const range = IDBKeyRange.bound([VAULT], [VAULT, []]);
-  const [nameKeys, nameEnvs, valueKeys, valueEnvs] = await Promise.all([
-    tx.objectStore('names').getAllKeys(range),
-    tx.objectStore('names').getAll(range),
-    tx.objectStore('values').getAllKeys(range),
-    tx.objectStore('values').getAll(range),
-    tx.done,
-  ]);
-  const opened = await Promise.all([
-    ...nameEnvs.map((e, i) => open(e as Uint8Array<ArrayBuffer>, (nameKeys[i] as string[])[1]!, 'name')),
-    ...valueEnvs.map((e, i) => open(e as Uint8Array<ArrayBuffer>, (valueKeys[i] as string[])[1]!, 'value')),
-  ]);
-  return opened.length / 2;
+  const [recordKeys, envelopes] = await Promise.all([tx.store.getAllKeys(range), tx.store.getAll(range), tx.done]);
+  const opened = await Promise.all(envelopes.map((e, i) => open(e as Uint8Array<ArrayBuffer>, (recordKeys[i] as string[])[1]!)));
+  return opened.length;
 }
 
 self.onmessage = async (event: MessageEvent<FloorRequest>) => {

@@ -46,6 +46,19 @@ export interface DecryptOptions extends EncryptOptions {
   ttl?: number;
 }
 
+/** For large data: move the bytes to the engine's worker instead of copying them. */
+interface Transfer {
+  /**
+   * Move the bytes' ArrayBuffer to the engine's worker instead of copying it (faster, and half
+   * the memory, for large data): the array you pass is left detached (empty). Only an array that
+   * spans its whole ArrayBuffer is moved; any other is copied as without this option.
+   */
+  transfer?: boolean;
+}
+
+export interface BytesEncryptOptions extends EncryptOptions, Transfer {}
+export interface BytesDecryptOptions extends DecryptOptions, Transfer {}
+
 export interface UuidOptions {
   /** Length of each UUID in hex characters, 8 to 64 (default 64). */
   size?: number;
@@ -531,7 +544,8 @@ export class Database extends EventTarget {
   }
 
   /**
-   * Writes one tag to storage now (its name and value records), whatever the size of the vault.
+   * Writes one tag to storage now, whatever the size of the vault: its one record (and, for a new
+   * tag, its name in a name block).
    * @throws {ValidationError} when the tag is not in this database.
    */
   async saveTag(tag: string): Promise<void> {
@@ -670,8 +684,12 @@ export class Database extends EventTarget {
       state.loaded = true;
     }
     for (const c of result.corrupted) {
-      const state = c.tag !== undefined ? this.#tags.get(c.tag) : undefined;
-      if (state) state.corrupt = true;
+      // Asked by id: the name is the one this database listed for that id.
+      const entry = [...this.#tags].find(([, s]) => s.id === c.tagId);
+      if (entry) {
+        entry[1].corrupt = true;
+        c.tag = entry[0];
+      }
       if (!this.#corrupted.some((x) => x.tagId === c.tagId && x.kind === c.kind)) this.#corrupted = [...this.#corrupted, c];
     }
   }
@@ -921,35 +939,49 @@ export class Database extends EventTarget {
    * @throws {TimeoutError} older than `ttl` seconds (`.value` = whole seconds past it).
    */
   async jsonDecrypt(ciphertext: string | Uint8Array, options?: DecryptOptions): Promise<unknown> {
-    const bytes = await this.#decrypt(ciphertext, 'json', options);
+    const bytes = await this.#decrypt(ciphertext, 'json', options as BytesDecryptOptions | undefined);
     return JSON.parse(fromUtf8(bytes));
   }
 
-  /** Encrypts bytes; returns the envelope bytes. */
-  async bytesEncrypt(plaintext: Uint8Array, options?: EncryptOptions): Promise<Uint8Array> {
-    const bytes = ownBytes(aBytes(plaintext, 'plaintext'));
-    const { filename } = parseEncryptOptions(options);
-    return this.#engine.call('encrypt', this.#handle, bytes, 'bytes', filename);
+  /** Encrypts bytes; returns the envelope bytes. With `{ transfer: true }` the plaintext's buffer is moved, not copied. */
+  async bytesEncrypt(plaintext: Uint8Array, options?: BytesEncryptOptions): Promise<Uint8Array> {
+    const bytes = aBytes(plaintext, 'plaintext');
+    const opts = anOptions<BytesEncryptOptions>(options, 'options', ['filename', 'transfer']);
+    const { filename } = parseEncryptOptions(opts.filename === undefined ? undefined : { filename: opts.filename });
+    return this.#engine.call('encrypt', this.#handle, this.#outgoing(bytes, opts.transfer), 'bytes', filename);
   }
 
   /**
-   * Decrypts what {@link bytesEncrypt} made.
+   * Decrypts what {@link bytesEncrypt} made. With `{ transfer: true }` a ciphertext given as bytes
+   * is moved, not copied.
    * @throws {AuthenticationError} · {TimeoutError}
    */
-  async bytesDecrypt(ciphertext: Uint8Array | string, options?: DecryptOptions): Promise<Uint8Array> {
+  async bytesDecrypt(ciphertext: Uint8Array | string, options?: BytesDecryptOptions): Promise<Uint8Array> {
     return this.#decrypt(ciphertext, 'bytes', options);
   }
 
-  async #decrypt(ciphertext: string | Uint8Array, kind: PublicKind, options: DecryptOptions | undefined): Promise<Uint8Array<ArrayBuffer>> {
-    let bytes: Uint8Array<ArrayBuffer>;
+  /**
+   * Bytes to send to the engine: a copy (the engine's worker takes ownership of what it is sent),
+   * or, with `transfer` and an array that spans its whole ArrayBuffer, the array itself, whose
+   * buffer is then moved to the worker (the caller's array is left empty).
+   */
+  #outgoing(bytes: Uint8Array, transfer: unknown): Uint8Array<ArrayBuffer> {
+    const move = transfer === undefined ? false : aBoolean(transfer, 'options.transfer');
+    const whole = bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    return move && whole ? (bytes as Uint8Array<ArrayBuffer>) : ownBytes(bytes);
+  }
+
+  async #decrypt(ciphertext: string | Uint8Array, kind: PublicKind, options: BytesDecryptOptions | undefined): Promise<Uint8Array<ArrayBuffer>> {
+    let decoded: Uint8Array<ArrayBuffer> | undefined;
+    let given: Uint8Array | undefined;
     if (typeof ciphertext === 'string') {
-      const decoded = fromBase64Url(ciphertext);
+      decoded = fromBase64Url(ciphertext);
       if (!decoded) throw new ValidationError('ciphertext', 'is not url-safe base64');
-      bytes = decoded;
     } else {
-      bytes = ownBytes(aBytes(ciphertext, 'ciphertext'));
+      given = aBytes(ciphertext, 'ciphertext');
     }
-    const opts = anOptions<DecryptOptions>(options, 'options', ['filename', 'ttl']);
+    const opts = anOptions<BytesDecryptOptions>(options, 'options', kind === 'bytes' ? ['filename', 'ttl', 'transfer'] : ['filename', 'ttl']);
+    const bytes = given ? this.#outgoing(given, opts.transfer) : decoded!;
     const { filename } = parseEncryptOptions(opts.filename === undefined ? undefined : { filename: opts.filename });
     const ttl = opts.ttl === undefined ? undefined : aPositiveNumber(opts.ttl, 'options.ttl');
     return this.#engine.call('decrypt', this.#handle, bytes, kind, filename, ttl);

@@ -1,6 +1,8 @@
 // tagvault's public API. Everything else in src/ is internal.
 export { Database, DEFAULT_DIRECTORY } from './database';
 export type {
+  BytesDecryptOptions,
+  BytesEncryptOptions,
   ChangeDetail,
   DecryptOptions,
   EncryptOptions,

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { argon2id } from '../src/argon2';
-import { fromHex, lengthPrefixed, toHex, utf8 } from '../src/bytes';
+import { fromBase64Url, fromHex, lengthPrefixed, toBase64Url, toHex, utf8 } from '../src/bytes';
 import { engine } from '../src/engine-client';
-import { ENVELOPE_VERSION, HEADER_LENGTH, openEnvelope, sealEnvelope, SubkeyCache } from '../src/envelope';
+import { ENVELOPE_VERSION, HEADER_LENGTH, openEnvelope, openEnvelopes, sealEnvelope, sealEnvelopes, SubkeyCache } from '../src/envelope';
 import { hkdfInfo, KeySchedule, Purpose } from '../src/key-schedule';
 import { VaultCrypto } from '../src/vault-crypto';
 import { XaesKey } from '../src/xaes';
@@ -73,10 +73,10 @@ describe('key schedule', () => {
     expect(new Set([parent.vaultId, child.vaultId, sibling.vaultId]).size).toBe(3);
     // Records sealed by the parent do not open under the child's keys, and the other way round.
     const tagId = await parent.tagId('t');
-    const [sealed] = await parent.sealRecords([{ tagId, field: 'value', plaintext: utf8('1') }]);
-    await expect(child.openRecord(tagId, 'value', sealed!)).rejects.toBeInstanceOf(AuthenticationError);
-    const [childSealed] = await child.sealRecords([{ tagId, field: 'value', plaintext: utf8('1') }]);
-    await expect(parent.openRecord(tagId, 'value', childSealed!)).rejects.toBeInstanceOf(AuthenticationError);
+    const [sealed] = await parent.sealRecords('tag', [tagId], [utf8('1')]);
+    await expect(child.openRecord('tag', tagId, sealed!)).rejects.toBeInstanceOf(AuthenticationError);
+    const [childSealed] = await child.sealRecords('tag', [tagId], [utf8('1')]);
+    await expect(parent.openRecord('tag', tagId, childSealed!)).rejects.toBeInstanceOf(AuthenticationError);
     // The same key derives the same child (deterministic), so a metatag reopens.
     expect((await parent.child('molly')).vaultId).toBe(child.vaultId);
   });
@@ -123,6 +123,29 @@ describe('envelope', () => {
     await expect(openEnvelope(cache, new Uint8Array(), ctx)).rejects.toBeInstanceOf(AuthenticationError);
   });
 
+  test('a sealed batch: standard envelopes, one nonce prefix, a fresh suffix each; a batch opens record by record', async () => {
+    const { key, sub, cache } = await setup();
+    const texts = Array.from({ length: 50 }, (_, i) => `record ${i} ${'é'.repeat(i)}`);
+    const ctx = (i: number) => lengthPrefixed('ctx', String(i));
+    const sealed = await sealEnvelopes(sub, texts.map(utf8), ctx);
+    expect(new Set(sealed.map((e) => toHex(e.slice(9, 21))))).toEqual(new Set([toHex(sub.prefix)]));
+    expect(new Set(sealed.map((e) => toHex(e.slice(21, 33)))).size).toBe(texts.length);
+    // Each is an ordinary envelope: openEnvelope opens it, bound to its own context only.
+    expect(new TextDecoder().decode((await openEnvelope(cache, sealed[7]!, ctx(7))).plaintext)).toBe(texts[7]);
+    await expect(openEnvelope(cache, sealed[7]!, ctx(8))).rejects.toBeInstanceOf(AuthenticationError);
+    // A batch with a flipped bit, a swapped record, junk, and a record of another subkey.
+    const other = await sealEnvelope(await key.subkey(crypto.getRandomValues(new Uint8Array(12))), utf8('other batch'), ctx(3));
+    const batch = sealed.slice();
+    batch[1] = batch[1]!.slice();
+    batch[1]![40]! ^= 1;
+    [batch[4], batch[5]] = [batch[5]!, batch[4]!];
+    batch[6] = new Uint8Array(10);
+    batch[3] = other;
+    const opened = await openEnvelopes(new SubkeyCache(key), batch, ctx);
+    const expected = texts.map((t, i) => ([1, 4, 5, 6].includes(i) ? null : i === 3 ? 'other batch' : t));
+    expect(opened.map((p) => (p ? new TextDecoder().decode(p) : null))).toEqual(expected);
+  });
+
   test('ttl is checked after authentication: 6 s old with ttl 2 → TimeoutError.value 4', async () => {
     const { sub, cache } = await setup();
     const ctx = lengthPrefixed('ctx');
@@ -139,6 +162,15 @@ describe('envelope', () => {
     bad[2]! ^= 1;
     await expect(openEnvelope(cache, bad, ctx, 2, sealedAt + 6000)).rejects.toBeInstanceOf(AuthenticationError);
   });
+});
+
+test('url-safe base64 matches btoa at every length, both ways', () => {
+  for (const length of [...Array.from({ length: 70 }, (_, i) => i), 1023, 1024, 1025, 5000]) {
+    const bytes = crypto.getRandomValues(new Uint8Array(length));
+    const expected = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    expect(toBase64Url(bytes)).toBe(expected);
+    expect(toHex(fromBase64Url(expected)!)).toBe(toHex(bytes));
+  }
 });
 
 describe('Argon2id (hash-wasm) against phc-winner-argon2 vectors', () => {
@@ -176,6 +208,29 @@ describe('public cryptography on a Database', () => {
     const flipped = bct.slice();
     flipped[flipped.length - 1]! ^= 0x80;
     await expect(db.bytesDecrypt(flipped)).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  test('bytes with { transfer: true } are moved to the worker, not copied; a view into a larger buffer is copied', async () => {
+    const { db } = await freshVault();
+    const message = crypto.getRandomValues(new Uint8Array(60_000));
+    const plaintext = message.slice();
+    const envelope = await db.bytesEncrypt(plaintext, { transfer: true });
+    expect(plaintext.byteLength).toBe(0); // its buffer went to the worker
+    const kept = envelope.slice();
+    expect(toHex(await db.bytesDecrypt(envelope, { transfer: true }))).toBe(toHex(message));
+    expect(envelope.byteLength).toBe(0);
+    // A view that does not span its buffer is copied: the caller's buffer stays whole.
+    const big = new Uint8Array(kept.length + 10);
+    big.set(kept, 5);
+    const view = big.subarray(5, 5 + kept.length);
+    expect(toHex(await db.bytesDecrypt(view, { transfer: true }))).toBe(toHex(message));
+    expect(view.byteLength).toBe(kept.length);
+    // Bad options are refused before anything is moved.
+    const again = message.slice();
+    await expect(db.bytesEncrypt(again, { transfer: 'yes' as never })).rejects.toMatchObject({ argument: 'options.transfer' });
+    await expect(db.bytesEncrypt(again, { transfer: true, filename: 5 as never })).rejects.toMatchObject({ argument: 'options.filename' });
+    expect(again.byteLength).toBe(message.length);
+    await expect(db.jsonDecrypt('AAAA', { transfer: true } as never)).rejects.toMatchObject({ argument: 'options.transfer' });
   });
 
   test('another key cannot decrypt', async () => {
