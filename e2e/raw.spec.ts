@@ -21,7 +21,7 @@ test('the raw view shows ciphertexts beside the decrypted values, and no plainte
   await tab(page, 'Under the hood');
   const stored = page.locator('#raw-body .stored');
   await expect(page.locator('#plaintext-check')).toContainText('none occurs in the stored bytes');
-  // Root: its header (it has a metatag), one name and one value record; the metatag: a name and a value.
+  // Root: its header (it has a metatag), one tag record and one name block; the metatag: a tag record and a name block.
   await expect(page.locator('#raw-body .raw-vault')).toHaveCount(2);
   await expect(page.locator('#raw-body .raw-vault').first().locator('.record')).toHaveCount(3);
   await expect(page.locator('#raw-body .raw-vault').nth(1).locator('.record')).toHaveCount(2);
