@@ -107,8 +107,8 @@ interface TagState {
    * opening stays cheap and untouched tags need no re-serialising at save. */
   parsed: boolean;
   value: unknown;
-  /** JSON of what is stored, to skip unchanged tags at save. */
-  savedJson: string | undefined;
+  /** JSON of what is stored, to skip unchanged tags at save: UTF-8 bytes as loaded, text once used. */
+  savedJson: string | Uint8Array | undefined;
   /** Bumped by every set(): a save clears `dirty` only if no set() happened meanwhile. */
   version: number;
   dirty: boolean;
@@ -128,10 +128,16 @@ function yieldToPage(): Promise<void> {
   });
 }
 
+/** The stored JSON of a tag as text, decoded from UTF-8 on first use. */
+function savedText(state: TagState): string | undefined {
+  if (state.savedJson instanceof Uint8Array) state.savedJson = fromUtf8(state.savedJson);
+  return state.savedJson;
+}
+
 /** The value of a loaded tag, parsing its stored JSON on first use. */
 function valueOf(state: TagState): unknown {
   if (!state.parsed) {
-    state.value = JSON.parse(state.savedJson!);
+    state.value = JSON.parse(savedText(state)!);
     state.parsed = true;
   }
   return state.value;
@@ -245,13 +251,15 @@ export class Database extends EventTarget {
     this.#name = name;
     this.#metatags = [...opened.metatags];
     this.#corrupted = opened.corrupted;
-    const columns = opened.tags;
-    const texts = columns.json?.split('\0');
+    const { names, nameLengths, ids, orders, values, valueLengths } = opened.tags;
     let at = 0;
-    for (let i = 0; i < columns.orders.length; i++) {
-      const tag = columns.names.slice(at, (at += columns.nameLengths[i]!));
-      const id = columns.ids.slice(i * 43, (i + 1) * 43);
-      this.#remember(tag, id, columns.orders[i]!, texts ? texts[i] || undefined : undefined);
+    let byte = 0;
+    for (let i = 0; i < orders.length; i++) {
+      const tag = names.slice(at, (at += nameLengths[i]!));
+      const id = ids.slice(i * 43, (i + 1) * 43);
+      // The value stays UTF-8 (a view into one transferred buffer) until it is first read.
+      const length = valueLengths?.[i] ?? 0;
+      this.#remember(tag, id, orders[i]!, length > 0 ? values!.subarray(byte, (byte += length)) : undefined);
     }
     for (const c of opened.corrupted) {
       if (c.kind === 'value' && c.tag !== undefined) {
@@ -277,7 +285,7 @@ export class Database extends EventTarget {
     }
   }
 
-  #remember(tag: string, id: string, order: number, json: string | undefined): void {
+  #remember(tag: string, id: string, order: number, json: string | Uint8Array | undefined): void {
     const loaded = json !== undefined;
     this.#tags.set(tag, {
       id,
@@ -555,7 +563,7 @@ export class Database extends EventTarget {
       const state = this.#tags.get(tag);
       if (!state) throw new ValidationError('tag', 'is not in this database');
       if (!state.loaded) return; // stored and untouched: nothing to write
-      const json = state.parsed ? toJson(state.value, 'value') : state.savedJson!;
+      const json = state.parsed ? toJson(state.value, 'value') : savedText(state)!;
       const version = state.version;
       const upsert = { tag, ...(state.order !== undefined ? { order: state.order } : {}) };
       const links = this.#ancestorLinks();
@@ -629,7 +637,7 @@ export class Database extends EventTarget {
       // Not loaded, or loaded but never handed out (still its stored JSON): unchanged.
       if (!state.loaded || (!state.parsed && !state.dirty)) continue;
       const json = toJson(state.value, `value of a tag`);
-      if (!state.dirty && json === state.savedJson) continue;
+      if (!state.dirty && json === savedText(state)) continue;
       upserts.push({ tag, ...(state.order !== undefined ? { order: state.order } : {}) });
       texts.push(json);
       sent.push({ state, json, version: state.version });
@@ -807,7 +815,7 @@ export class Database extends EventTarget {
     if (other === this) throw new ValidationError('other', 'is this same database');
     await other.#loadAll();
     for (const [tag, state] of other.#tags) {
-      if (state.loaded && !state.corrupt) this.set(tag, state.parsed ? structuredClone(state.value) : JSON.parse(state.savedJson!));
+      if (state.loaded && !state.corrupt) this.set(tag, state.parsed ? structuredClone(state.value) : JSON.parse(savedText(state)!));
     }
     for (const name of other.metatags) {
       const [from, to] = await Promise.all([other.metatag(name), this.metatag(name)]);

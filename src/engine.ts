@@ -55,20 +55,17 @@ async function withWriteLock<T>(directory: string, fn: () => Promise<T>): Promis
   return locks.request(`tagvault:${toBase64Url(digest)}`, { mode: 'exclusive' }, fn) as Promise<T>;
 }
 
-/** UTF-8 texts joined by 0x00 into one string (one structured-clone copy instead of n). */
-function joinTexts(parts: (Uint8Array | undefined)[]): string {
-  let length = parts.length;
-  for (const p of parts) length += p?.length ?? 0;
-  const out = new Uint8Array(length);
+/** UTF-8 texts one after another in one new array (a missing one is empty), and their lengths. */
+function concatTexts(parts: (Uint8Array | undefined)[]): { values: Uint8Array<ArrayBuffer>; valueLengths: Uint32Array<ArrayBuffer> } {
+  const valueLengths = Uint32Array.from(parts, (p) => p?.length ?? 0);
+  const values = new Uint8Array(valueLengths.reduce((a, b) => a + b, 0));
   let offset = 0;
-  parts.forEach((p, i) => {
-    if (i > 0) out[offset++] = 0;
-    if (p) {
-      out.set(p, offset);
-      offset += p.length;
-    }
-  });
-  return fromUtf8(out.subarray(0, offset));
+  for (const p of parts) {
+    if (!p) continue;
+    values.set(p, offset);
+    offset += p.length;
+  }
+  return { values, valueLengths };
 }
 
 function isHeader(value: unknown): value is VaultHeader {
@@ -232,8 +229,8 @@ export class Engine implements EngineApi {
       nameLengths: Uint32Array.from(listed, (x) => x.tag.length),
       ids: listed.map((x) => x.tagId).join(''),
       orders: Float64Array.from(listed, (x) => x.order),
+      ...(preload ? concatTexts(listed.map((x) => x.json)) : {}),
     };
-    if (preload) tags.json = joinTexts(listed.map((x) => x.json));
     return { handle, vaultId: crypto.vaultId, metatags, tags, corrupted };
   }
 

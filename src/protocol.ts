@@ -34,8 +34,12 @@ export interface TagColumns {
   /** The tag ids (43 characters of base64url each), concatenated. */
   ids: string;
   orders: Float64Array<ArrayBuffer>;
-  /** With preload: the JSON texts joined by U+0000 ('' = none: corrupt). */
-  json?: string;
+  /**
+   * With preload: the JSON texts as UTF-8, one after another (transferred, not copied), and the
+   * byte length of each (0 = none: the record is corrupt). Decoded on the main thread when read.
+   */
+  values?: Uint8Array<ArrayBuffer>;
+  valueLengths?: Uint32Array<ArrayBuffer>;
 }
 
 /**
