@@ -44,7 +44,7 @@ type WithGetAllRecords = IDBObjectStore & {
 };
 
 /** Records read per request when scanning a vault. */
-const SCAN_CHUNK = 1024;
+const SCAN_CHUNK = 4096;
 
 /**
  * Scans the records of `range` in chunks, calling `onChunk` with each chunk's keys and values as

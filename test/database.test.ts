@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { AuthenticationError, Database, Keys, ValidationError } from '../src/index';
+import { engine } from '../src/engine-client';
 import { freshDirectory, freshVault } from './helpers';
 
 describe('Database: tags', () => {
@@ -50,6 +51,28 @@ describe('Database: tags', () => {
     expect(quick.get('favorite_foods')).toBeUndefined();
     expect(await quick.query('favorite_foods')).toEqual(['justice', 'community']);
     expect(quick.get('favorite_foods')).toEqual(['justice', 'community']);
+  });
+
+  test('a vault larger than one read chunk opens whole, in order, beside another vault of the directory', async () => {
+    const { db, key, directory } = await freshVault();
+    const other = await Database.open(Keys.csprng(), { directory });
+    other.set('neighbour', 1);
+    await other.save();
+    // More records than one request of the open's chunked read (src/store.ts), not a multiple of it.
+    const n = 9_001;
+    for (let i = 0; i < n; i++) db.set(`t${(n - i).toString(36)}`, { i, é: 'ü'.repeat(i % 7) });
+    await db.save();
+    const again = await Database.open(key, { directory });
+    expect(again.tags).toEqual(db.tags);
+    expect(again.tags.map((t) => (again.get(t) as { i: number }).i)).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(again.get(`t${(n - 4321).toString(36)}`)).toEqual({ i: 4321, é: 'ü'.repeat(4321 % 7) });
+    expect(again.corrupted).toEqual([]);
+    expect((await Database.open(key, { directory, preload: false })).tags).toEqual(db.tags);
+    // Each record read exactly once (a duplicate would hide behind the cache's Map).
+    const opened = await engine().call('openVault', { directory, root: new Uint8Array(key), preload: true });
+    expect(opened.tags.orders.length).toBe(n);
+    expect(opened.tags.valueLengths!.length).toBe(n);
+    await engine().call('closeVault', opened.handle);
   });
 
   test('metatags: same instance, listed, saved with parent, nest, deleted', async () => {
