@@ -522,6 +522,7 @@ export class Database extends EventTarget {
     if (result.corrupted.length > 0) {
       const s = this.#tags.get(tag);
       if (s) s.corrupt = true;
+      for (const c of result.corrupted) this.#report(c);
       throw new AuthenticationError(`the stored record of this tag failed authentication`);
     }
     const loaded = result.tags[0];
@@ -698,8 +699,13 @@ export class Database extends EventTarget {
         entry[1].corrupt = true;
         c.tag = entry[0];
       }
-      if (!this.#corrupted.some((x) => x.tagId === c.tagId && x.kind === c.kind)) this.#corrupted = [...this.#corrupted, c];
+      this.#report(c);
     }
+  }
+
+  /** Adds a record that failed authentication to `corrupted` (once). */
+  #report(c: CorruptRecord): void {
+    if (!this.#corrupted.some((x) => x.tagId === c.tagId && x.kind === c.kind)) this.#corrupted = [...this.#corrupted, c];
   }
 
   /** Saves on `await using` disposal. */

@@ -322,20 +322,28 @@ export class Engine implements EngineApi {
     let level = blockLevel(entries.size);
     for (let ids = byLevel.get(level); ids; ids = byLevel.get(level)) {
       byLevel.delete(level);
-      let old: NameEntry[];
-      try {
-        const envelopes = await store.readBlocks(vaultId, ids);
-        old = (await Promise.all(envelopes.map(async (env, k) => decodeNameBlock(await vault.openRecord('names', ids![k]!, env!))))).flat();
-      } catch {
-        break; // A block that does not open stays as it is (an open reports it); merge no further.
-      }
+      const envelopes = await store.readBlocks(vaultId, ids);
+      const blocks = await Promise.all(
+        envelopes.map(async (env, k) => {
+          try {
+            return decodeNameBlock(await vault.openRecord('names', ids![k]!, env!));
+          } catch {
+            return undefined;
+          }
+        }),
+      );
+      // A block that does not open stays as it is (a `preload: false` open reports it; the
+      // records name its tags); the others merge.
+      const old = blocks.flatMap((b) => b ?? []);
       const others = old.filter((e) => !written.has(e[0]) && !deleted.has(e[0]));
       const exists = await store.hasTags(vaultId, others.map((e) => e[0]));
       for (const e of [...old.filter((e) => written.has(e[0])), ...others.filter((_, k) => exists[k])]) {
         const seen = entries.get(e[0]);
         if (!seen || e[2] > seen[2]) entries.set(e[0], e);
       }
-      for (const id of ids) batch.deleteNames.push([vaultId, id]);
+      ids.forEach((id, k) => {
+        if (blocks[k]) batch.deleteNames.push([vaultId, id]);
+      });
       level = blockLevel(entries.size);
     }
     const id = blockId(level, toBase64Url(randomBytes(9)));

@@ -43,6 +43,9 @@ type WithGetAllRecords = IDBObjectStore & {
   getAllRecords?(options: { query: IDBKeyRange; count: number }): IDBRequest<{ primaryKey: IDBValidKey; value: unknown }[]>;
 };
 
+/** What a record holding `undefined` is read as: bytes that fail authentication like any junk. */
+const NOT_AN_ENVELOPE = new Uint8Array(0);
+
 /** Records read per request when scanning a vault. */
 const SCAN_CHUNK = 4096;
 
@@ -180,7 +183,8 @@ export class Store {
           ? scan(unwrap(tags), range, (keys, envelopes) => {
               const ids = keys.map((k) => k[1]);
               for (const id of ids) tagIds.push(id);
-              onRecords(ids, envelopes);
+              // A stored `undefined` is a record (corrupt), not a missing one.
+              onRecords(ids, envelopes.map((e) => e ?? NOT_AN_ENVELOPE));
             })
           : tags.getAllKeys(range).then((keys) => void keys.forEach((k) => tagIds.push(k[1]))),
         tx.done,
@@ -206,7 +210,14 @@ export class Store {
     const db = await this.#open();
     try {
       const tx = db.transaction('tags', 'readonly');
-      const out = await Promise.all(tagIds.map((id) => tx.store.get([vaultId, id])));
+      const out = await Promise.all(
+        tagIds.map(async (id) => {
+          const value = await tx.store.get([vaultId, id]);
+          if (value !== undefined) return value;
+          // No record, or one whose stored value is `undefined` (which no save writes): corrupt.
+          return (await tx.store.getKey([vaultId, id])) === undefined ? undefined : NOT_AN_ENVELOPE;
+        }),
+      );
       await tx.done;
       return out;
     } catch (error) {

@@ -168,7 +168,9 @@ describe('tampering and corruption', () => {
     expect(() => again.get(broken)).toThrow(AuthenticationError);
     expect(again.get(healthy)).toBe(healthy === 'good' ? 'fine' : 'will be damaged');
     const lazy = await Database.open(key, { directory, preload: false });
+    expect(lazy.corrupted).toEqual([]); // records are not decrypted by a preload: false open
     await expect(lazy.query(broken)).rejects.toBeInstanceOf(AuthenticationError);
+    expect(lazy.corrupted).toEqual([again.corrupted[0]]);
     // Iteration skips it; setting it again repairs it.
     const seen: string[] = [];
     for await (const [tag] of again) seen.push(tag);
@@ -176,6 +178,44 @@ describe('tampering and corruption', () => {
     again.set(broken, 'repaired');
     await again.save();
     expect((await Database.open(key, { directory })).get(broken)).toBe('repaired');
+  });
+
+  test('a record holding undefined is a corrupt record, not a missing one', async () => {
+    const { db, key, directory } = await freshVault();
+    db.set('a', 1);
+    db.set('b', 2);
+    await db.save();
+    const tagId = await db.tagId('a');
+    await putRaw(directory, 'tags', [db.vaultId, tagId], undefined);
+    const again = await Database.open(key, { directory });
+    expect(again.corrupted).toEqual([{ kind: 'value', tagId, tag: 'a' }]);
+    expect(() => again.get('a')).toThrow(AuthenticationError);
+    expect(again.get('b')).toBe(2);
+    const lazy = await Database.open(key, { directory, preload: false });
+    expect(lazy.has('a')).toBe(true);
+    await expect(lazy.query('a')).rejects.toBeInstanceOf(AuthenticationError);
+    expect(lazy.corrupted).toEqual([{ kind: 'value', tagId, tag: 'a' }]);
+  });
+
+  test('a name block that fails authentication is reported, loses nothing, and does not stop later blocks merging', async () => {
+    const { db, key, directory } = await freshVault();
+    db.set('first', 0);
+    await db.save();
+    const [block] = (await rawDirectory(directory)).filter((r) => r.store === 'names');
+    const bad = (block!.value as Uint8Array).slice();
+    bad[50]! ^= 1;
+    await putRaw(directory, 'names', block!.key, bad);
+    for (let i = 0; i < 32; i++) {
+      db.set(`t${i}`, i);
+      await db.saveTag(`t${i}`);
+    }
+    const blocks = (await rawDirectory(directory)).filter((r) => r.store === 'names');
+    expect(blocks.some((r) => JSON.stringify(r.key) === JSON.stringify(block!.key))).toBe(true); // kept, as evidence
+    expect(blocks.length).toBeLessThanOrEqual(3); // the bad one, and the 32 new names merged (level 5)
+    const lazy = await Database.open(key, { directory, preload: false });
+    expect(lazy.tags).toEqual(db.tags);
+    expect(lazy.corrupted).toEqual([{ kind: 'names' }]);
+    expect(await lazy.query('first')).toBe(0);
   });
 
   test('a record moved to another tag or another vault fails authentication', async () => {

@@ -1,14 +1,23 @@
 // Tampering with stored records, as an attacker with write access to the device's IndexedDB
 // would: flipped bits, truncations, extensions, junk, records moved between tags, vaults and
-// metatags. Each must be detected (reported in `db.corrupted`, reading it throws
-// AuthenticationError), the other records must still load, and opening must write nothing.
+// metatags. A vault keeps one record per tag (its name, order and value), blocks of tag names
+// (what an open with `preload: false` lists the tags from, without decrypting them) and a
+// header (its metatags). Every change must be detected, with `preload: true` and `preload: false`:
+//   - a tag record: reported in `db.corrupted` as 'value' when a good name block names the tag
+//     (it is listed, reading it throws AuthenticationError), else as 'name' (it is not listed);
+//   - a name block: reported as 'names', and nothing is lost (the tag records name the tags too).
+//     An open with `preload: true` reads the name blocks only to name tag records that fail: when
+//     none fails, it does not read them, and a bad one is reported by `preload: false` opens only;
+//   - a header: reported as 'header', and the vault lists no metatags.
+// Every untouched tag must still read its value, and opening must write nothing.
 //
 // What the design cannot detect (every record authenticates on its own; there is no manifest
 // and no trusted counter) is pinned down precisely in the last block: replay of an older record
-// of the same tag, deletion of a tag's records, rollback of a header or of the whole directory.
-// See SECURITY.md.
+// of the same tag (even of a deleted tag), deletion of a tag's record or of a name block, rollback
+// of a header or of the whole directory. See SECURITY.md.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AuthenticationError, Database, Keys, TagvaultError, TimeoutError, type CorruptRecord } from '../../src/index';
+import { decodeNameBlock, type NameEntry } from '../../src/records';
 import { VaultCrypto } from '../../src/vault-crypto';
 import { figure, freshDirectory, keyOf, rawDirectory, rawRestore, rawWrite, Rng, scale, seedFor, snapshot, TIMEOUT, type RawRecord, view } from './helpers';
 
@@ -20,19 +29,86 @@ interface VaultSpec {
   label: string;
   key: Uint8Array;
   path: string[];
-}
-
-interface VaultState {
-  tags: Map<string, unknown>;
-  corrupted: readonly CorruptRecord[];
+  /** Its metatags (sorted), as its header lists them. */
   metatags: string[];
 }
 
 /** The same tag names in every vault, so records can be moved between "the same" tag of two vaults. */
 const TAGS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', '__proto__', 'constructor', 'ünïcødé 🔑', 'x'.repeat(300)];
+/** A tag saved with the others, then deleted: its record is gone, its name stays in a name block. */
+const GHOST = 'ghost (deleted)';
+/** A tag saved, deleted and saved again: two name blocks name it, the later entry wins. */
+const REBORN = TAGS[9]!;
+/**
+ * The fixture's three commits, each with a name block of its new tags (levels 3, 1 and 0: no
+ * merge). REBORN is deleted after the first and saved again in the third, GHOST deleted last.
+ */
+const COMMITS = [[...TAGS.slice(0, 7), REBORN], [TAGS[7]!, TAGS[8]!, GHOST], [REBORN]];
+/** What `view` (and a failed `query`) shows for a tag whose record fails authentication. */
+const UNREADABLE = '<AuthenticationError>';
+/** An open with `preload: true`, and one with `preload: false` (then every listed tag loaded). */
+const MODES = ['eager', 'lazy'] as const;
 
 function valueFor(label: string, tag: string, generation = 0): unknown {
   return { vault: label, tag: tag.slice(0, 20), generation, list: [1, 2.5, 'three', null, true], nested: { deep: [{ a: label }] } };
+}
+
+/** A tag, short enough for a message. */
+function short(tag: string): string {
+  return tag.length > 20 ? `${tag.slice(0, 8)}…(${tag.length})` : tag;
+}
+
+/** A `db.corrupted` entry as a comparable string. */
+function reportOf(c: CorruptRecord): string {
+  return JSON.stringify([c.kind, c.tagId ?? null, c.tag ?? null]);
+}
+
+function kindOf(report: string): CorruptRecord['kind'] {
+  return (JSON.parse(report) as [CorruptRecord['kind']])[0];
+}
+
+/** What one open of one vault shows. */
+interface VaultState {
+  /** `db.tags`, in order. */
+  tags: string[];
+  /** tag → value, or `"<AuthenticationError>"` (see `view`). */
+  values: Map<string, unknown>;
+  /** `db.corrupted` as sorted reports. */
+  corrupted: string[];
+  metatags: string[];
+}
+
+interface Seen {
+  eager: VaultState;
+  /** After loading every listed tag; `…AtOpen`: right after the open, before any tag record is read. */
+  lazy: VaultState & { tagsAtOpen: string[]; corruptedAtOpen: string[] };
+  /** `query(tag)` of every tag of the fixture (and the ghost) in another `preload: false` open. */
+  queried: Map<string, unknown>;
+}
+
+/** The records of one vault a trial changed (planted ones included), by kind. */
+interface Touched {
+  header: boolean;
+  /** Name block ids. */
+  blocks: Set<string>;
+  /** Tag ids. */
+  tags: Set<string>;
+}
+
+/** What an open of one vault must show after a trial. */
+interface Expected {
+  /** `db.corrupted` as sorted reports, for each mode. */
+  reports: Record<(typeof MODES)[number], string[]>;
+  /** The tags listed, in order, with `preload: true`, then `preload: false`. */
+  tags: string[];
+  lazyTags: string[];
+  values: Map<string, unknown>;
+  queried: Map<string, unknown>;
+  metatags: string[];
+}
+
+function stateOf(db: Database): VaultState {
+  return { tags: db.tags, values: view(db), corrupted: db.corrupted.map(reportOf).sort(), metatags: db.metatags.sort() };
 }
 
 class Fixture {
@@ -40,62 +116,101 @@ class Fixture {
   readonly key1 = Keys.csprng();
   readonly key2 = Keys.csprng();
   readonly vaults: VaultSpec[] = [
-    { label: 'root', key: this.key1, path: [] },
-    { label: 'root/molly', key: this.key1, path: ['molly'] },
-    { label: 'root/polly', key: this.key1, path: ['polly'] },
-    { label: 'root/molly/inner', key: this.key1, path: ['molly', 'inner'] },
-    { label: 'other', key: this.key2, path: [] },
+    { label: 'root', key: this.key1, path: [], metatags: ['molly', 'polly'] },
+    { label: 'root/molly', key: this.key1, path: ['molly'], metatags: ['inner'] },
+    { label: 'root/polly', key: this.key1, path: ['polly'], metatags: [] },
+    { label: 'root/molly/inner', key: this.key1, path: ['molly', 'inner'], metatags: [] },
+    { label: 'other', key: this.key2, path: [], metatags: [] },
   ];
   /** vault id → label, and (label, tag) → tag id, computed with the library's own key schedule. */
   readonly labelOf = new Map<string, string>();
   readonly vaultIdOf = new Map<string, string>();
   readonly tagIdOf = new Map<string, string>();
+  /** label → name block id → its entries, decrypted with the library's own keys. */
+  readonly blocks = new Map<string, Map<string, NameEntry[]>>();
   base: RawRecord[] = [];
-  baseline = new Map<string, VaultState>();
 
   async build(): Promise<void> {
     for (const key of [this.key1, this.key2]) {
       const db = await Database.open(key, { directory: this.directory });
-      for (const spec of this.vaults.filter((v) => v.key === key)) {
-        const target = await this.#reach(db, spec.path);
-        for (const tag of TAGS) target.set(tag, valueFor(spec.label, tag));
+      const targets: [VaultSpec, Database][] = [];
+      for (const spec of this.vaults.filter((v) => v.key === key)) targets.push([spec, await this.#reach(db, spec.path, true)]);
+      for (const [i, tags] of COMMITS.entries()) {
+        for (const [spec, target] of targets) for (const tag of tags) target.set(tag, valueFor(spec.label, tag));
+        await db.save();
+        if (i === 0) for (const [, target] of targets) await target.pop(REBORN);
       }
-      await db.save();
+      for (const [, target] of targets) await target.pop(GHOST);
       await db.close();
     }
+    this.base = await rawDirectory(this.directory);
     for (const spec of this.vaults) {
       let vc = await VaultCrypto.fromRoot(new Uint8Array(spec.key));
       for (const name of spec.path) vc = await vc.child(name);
       this.labelOf.set(vc.vaultId, spec.label);
       this.vaultIdOf.set(spec.label, vc.vaultId);
-      for (const tag of TAGS) this.tagIdOf.set(`${spec.label}\u0000${tag}`, await vc.tagId(tag));
+      for (const tag of [...TAGS, GHOST]) this.tagIdOf.set(`${spec.label}\u0000${tag}`, await vc.tagId(tag));
+      const blocks = new Map<string, NameEntry[]>();
+      for (const r of this.base.filter((x) => x.store === 'names' && (x.key as string[])[0] === vc.vaultId)) {
+        const id = (r.key as string[])[1]!;
+        blocks.set(id, decodeNameBlock(await vc.openRecord('names', id, bytesOf(r))));
+      }
+      this.blocks.set(spec.label, blocks);
     }
-    this.base = await rawDirectory(this.directory);
-    this.baseline = await this.inspect();
   }
 
-  async #reach(db: Database, path: string[]): Promise<Database> {
+  async #reach(db: Database, path: string[], preload: boolean): Promise<Database> {
     let target = db;
-    for (const name of path) target = await target.metatag(name);
+    for (const name of path) target = await target.metatag(name, { preload });
     return target;
   }
 
-  /** Opens every vault of the fixture afresh and reports what it sees. */
-  async inspect(): Promise<Map<string, VaultState>> {
-    const out = new Map<string, VaultState>();
+  tagId(label: string, tag: string): string {
+    return this.tagIdOf.get(`${label}\u0000${tag}`)!;
+  }
+
+  /** The fixture's tag (or the ghost) of a tag id; undefined for an id it never used. */
+  tagOf(label: string, tagId: string): string | undefined {
+    return [...TAGS, GHOST].find((t) => this.tagId(label, t) === tagId);
+  }
+
+  /** A tag's creation order, as its record holds it: the latest its name blocks hold. */
+  order(label: string, tag: string): number {
+    const id = this.tagId(label, tag);
+    const orders = [...this.blocks.get(label)!.values()].flat().filter((e) => e[0] === id).map((e) => e[2]);
+    if (orders.length === 0) throw new Error(`no name block of ${label} names ${tag}`);
+    return Math.max(...orders);
+  }
+
+  /**
+   * Opens every vault of the fixture afresh, three ways: `preload: true`; `preload: false`, then
+   * every listed tag loaded; `preload: false`, then `query` for every tag.
+   */
+  async inspect(): Promise<Map<string, Seen>> {
+    const out = new Map<string, Seen>();
+    const everyTag = [...TAGS, GHOST];
     for (const key of [this.key1, this.key2]) {
-      const db = await Database.open(key, { directory: this.directory });
+      const eager = await Database.open(key, { directory: this.directory });
+      const lazy = await Database.open(key, { directory: this.directory, preload: false });
+      const asked = await Database.open(key, { directory: this.directory, preload: false });
       for (const spec of this.vaults.filter((v) => v.key === key)) {
-        let target = db;
-        let metatags: string[] = [];
-        for (const [i, name] of spec.path.entries()) {
-          target = await target.metatag(name);
-          if (i === spec.path.length - 1) metatags = target.metatags;
+        const e = await this.#reach(eager, spec.path, true);
+        const l = await this.#reach(lazy, spec.path, false);
+        const q = await this.#reach(asked, spec.path, false);
+        const tagsAtOpen = l.tags;
+        const corruptedAtOpen = l.corrupted.map(reportOf).sort();
+        // Iterating loads every listed tag's record: one that fails is reported now.
+        for await (const _ of l) {
+          // only the loading matters
         }
-        if (spec.path.length === 0) metatags = db.metatags;
-        out.set(spec.label, { tags: view(target), corrupted: target.corrupted, metatags });
+        const answers = await Promise.all(everyTag.map((tag) => q.query(tag).catch((error: unknown) => `<${(error as Error).name}>`)));
+        out.set(spec.label, {
+          eager: stateOf(e),
+          lazy: { ...stateOf(l), tagsAtOpen, corruptedAtOpen },
+          queried: new Map(everyTag.map((tag, i) => [tag, answers[i]])),
+        });
       }
-      await db.close();
+      await Promise.all([eager.close(), lazy.close(), asked.close()]);
     }
     return out;
   }
@@ -104,32 +219,110 @@ class Fixture {
     return this.base.filter((r) => r.store !== 'profiles' && filter(r));
   }
 
-  record(store: string, label: string, tag?: string): RawRecord {
-    const vid = this.vaultIdOf.get(label)!;
-    const wanted = store === 'headers' ? JSON.stringify(vid) : JSON.stringify([vid, this.tagIdOf.get(`${label}\u0000${tag}`)]);
-    const r = this.base.find((x) => x.store === store && JSON.stringify(x.key) === wanted);
-    if (!r) throw new Error(`fixture has no ${store} record for ${label} ${tag ?? ''}`);
+  /** A random record, of the store `i` asks for: 3 in 5 trials a tag record, then a name block, then a header. */
+  pick(rng: Rng, i: number): RawRecord {
+    const store = (['tags', 'tags', 'tags', 'names', 'headers'] as const)[i % 5];
+    return rng.pick(this.records((r) => r.store === store));
+  }
+
+  tagRecord(label: string, tag: string): RawRecord {
+    const wanted = JSON.stringify([this.vaultIdOf.get(label), this.tagId(label, tag)]);
+    const r = this.base.find((x) => x.store === 'tags' && JSON.stringify(x.key) === wanted);
+    if (!r) throw new Error(`fixture has no tag record for ${label} ${tag}`);
     return r;
   }
 
-  /** The label and tag a stored key belongs to (undefined for keys the fixture did not write). */
-  whose(store: string, key: IDBValidKey): { label: string; tag?: string } | undefined {
-    if (store === 'headers') {
-      const label = this.labelOf.get(key as string);
-      return label ? { label } : undefined;
+  header(label: string): RawRecord {
+    const r = this.base.find((x) => x.store === 'headers' && x.key === this.vaultIdOf.get(label));
+    if (!r) throw new Error(`fixture has no header for ${label}`);
+    return r;
+  }
+
+  /** A vault's name blocks, by level (highest first). */
+  blockRecords(label: string): RawRecord[] {
+    const vid = this.vaultIdOf.get(label);
+    return this.base.filter((x) => x.store === 'names' && (x.key as string[])[0] === vid).sort((a, b) => ((a.key as string[])[1]! < (b.key as string[])[1]! ? 1 : -1));
+  }
+
+  /** The name block of a vault that names `tag` (its latest entry, for REBORN). */
+  blockOf(label: string, tag: string): RawRecord {
+    const id = this.tagId(label, tag);
+    const order = this.order(label, tag);
+    const r = this.blockRecords(label).find((x) => this.blocks.get(label)!.get((x.key as string[])[1]!)!.some((e) => e[0] === id && e[2] === order));
+    if (!r) throw new Error(`fixture has no name block for ${label} ${tag}`);
+    return r;
+  }
+
+  /** The records each vault had changed or planted. */
+  touchedBy(tampered: RawRecord[]): Map<string, Touched> {
+    const out = new Map<string, Touched>();
+    for (const t of tampered) {
+      const [vaultId, id] = t.store === 'headers' ? [t.key as string, ''] : (t.key as [string, string]);
+      const label = this.labelOf.get(vaultId);
+      if (!label || !['tags', 'names', 'headers'].includes(t.store)) throw new Error(`${keyOf(t)} is not a record of the fixture's vaults`);
+      let entry = out.get(label);
+      if (!entry) out.set(label, (entry = { header: false, blocks: new Set(), tags: new Set() }));
+      if (t.store === 'headers') entry.header = true;
+      else if (t.store === 'names') entry.blocks.add(id);
+      else entry.tags.add(id);
     }
-    const [vid, tid] = key as [string, string];
-    const label = this.labelOf.get(vid);
-    if (!label) return undefined;
-    const tag = TAGS.find((t) => this.tagIdOf.get(`${label}\u0000${t}`) === tid);
-    return { label, ...(tag !== undefined ? { tag } : {}) };
+    return out;
+  }
+
+  /**
+   * What opening a vault must show once `hit` fails authentication: every bad record reported
+   * once (a bad name block, with `preload: true`, only when the open reads the blocks); a bad tag record as 'value' (listed, unreadable) when a good name block names it (the
+   * latest entry wins), else as 'name' (not listed); every other tag listed with its value. The
+   * order: a good tag record's (`preload: true`), else the good name blocks' latest entry for the
+   * tag (so with `preload: false`, once REBORN's later block is bad, its earlier position).
+   */
+  expected(spec: VaultSpec, hit: Touched | undefined): Expected {
+    const label = spec.label;
+    const named = new Map<string, NameEntry>();
+    for (const [id, entries] of this.blocks.get(label)!) {
+      if (hit?.blocks.has(id)) continue;
+      for (const e of entries) {
+        const seen = named.get(e[0]);
+        if (!seen || e[2] > seen[2]) named.set(e[0], e);
+      }
+    }
+    const reports: string[] = [];
+    if (hit?.header) reports.push(reportOf({ kind: 'header' }));
+    const badBlocks = [...(hit?.blocks ?? [])].map(() => reportOf({ kind: 'names' }));
+    const listed: [tag: string, order: number, lazyOrder: number, value: unknown][] = [];
+    for (const tag of TAGS) {
+      const tagId = this.tagId(label, tag);
+      if (!hit?.tags.has(tagId)) listed.push([tag, this.order(label, tag), named.get(tagId)?.[2] ?? this.order(label, tag), valueFor(label, tag)]);
+    }
+    for (const tagId of hit?.tags ?? []) {
+      const entry = named.get(tagId);
+      if (entry) {
+        listed.push([entry[1], entry[2], entry[2], UNREADABLE]);
+        reports.push(reportOf({ kind: 'value', tagId, tag: entry[1] }));
+      } else {
+        reports.push(reportOf({ kind: 'name', tagId }));
+      }
+    }
+    return {
+      // With `preload: true`, the name blocks are read (and bad ones reported) only when a tag
+      // record fails: every tag record a trial changes or plants does.
+      reports: { eager: [...reports, ...(hit?.tags.size ? badBlocks : [])].sort(), lazy: [...reports, ...badBlocks].sort() },
+      tags: [...listed].sort((a, b) => a[1] - b[1]).map((x) => x[0]),
+      lazyTags: [...listed].sort((a, b) => a[2] - b[2]).map((x) => x[0]),
+      values: new Map(listed.map((x) => [x[0], x[3]] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1))),
+      queried: new Map(
+        [...TAGS, GHOST].map((tag) => [tag, hit?.tags.has(this.tagId(label, tag)) ? UNREADABLE : tag === GHOST ? undefined : valueFor(label, tag)]),
+      ),
+      metatags: hit?.header ? [] : spec.metatags,
+    };
   }
 
   /**
    * Writes the tampered records, opens everything, restores the originals. Returns whether every
-   * tampered record was detected; fails the test on any collateral damage or any write.
+   * tampered record was detected (reported, with the right kind, its tag unreadable in every
+   * mode); fails the test on any collateral damage, any other difference or any write.
    */
-  async trial(tampered: RawRecord[]): Promise<{ detected: boolean; detail: string }> {
+  async trial(tampered: RawRecord[]): Promise<{ detected: boolean; detail: string; unread: number }> {
     const originals = new Map(this.base.map((r) => [keyOf(r), r]));
     await rawWrite(this.directory, tampered.map((put) => ({ put })));
     const before = await snapshot(this.directory);
@@ -144,56 +337,57 @@ class Fixture {
       }),
     );
 
-    const touched = new Map<string, { headers: boolean; tags: Map<string, Set<string>> }>();
-    for (const t of tampered) {
-      const who = this.whose(t.store, t.key);
-      if (!who) continue;
-      let entry = touched.get(who.label);
-      if (!entry) touched.set(who.label, (entry = { headers: false, tags: new Map() }));
-      if (t.store === 'headers') entry.headers = true;
-      else {
-        const tagId = (t.key as [string, string])[1];
-        entry.tags.set(tagId, (entry.tags.get(tagId) ?? new Set()).add(t.store));
-      }
-    }
-
-    let detected = true;
+    const touched = this.touchedBy(tampered);
     const misses: string[] = [];
+    // Bad name blocks an open with `preload: true` had no reason to read (reported by the others).
+    let unread = 0;
     for (const spec of this.vaults) {
-      const got = seen.get(spec.label)!;
-      const want = this.baseline.get(spec.label)!;
-      const hit = touched.get(spec.label);
-      // Every tampered record of this vault must be reported, and its tag must not read.
-      for (const [tagId, stores] of hit?.tags ?? []) {
-        const reported = got.corrupted.some((c) => c.tagId === tagId && (c.kind === 'name' || (c.kind === 'value' && !stores.has('names'))));
-        const tag = TAGS.find((t) => this.tagIdOf.get(`${spec.label}\u0000${t}`) === tagId);
-        const readable = tag !== undefined && got.tags.has(tag) && !String(got.tags.get(tag)).startsWith('<AuthenticationError');
-        if (!reported || readable) {
-          detected = false;
-          misses.push(`${spec.label} ${[...stores].join('+')} of ${tag ?? tagId}: reported=${reported} readable=${readable}`);
+      const label = spec.label;
+      const got = seen.get(label)!;
+      const hit = touched.get(label);
+      const want = this.expected(spec, hit);
+      if (hit && hit.tags.size === 0) unread += hit.blocks.size;
+      const missesBefore = misses.length;
+      // Detection: every tampered record reported (as often as it should be, with the right
+      // kind), and no tampered tag readable, whichever way the vault is opened.
+      for (const mode of MODES) {
+        const state = got[mode];
+        for (const r of new Set(want.reports[mode])) {
+          const need = want.reports[mode].filter((x) => x === r).length;
+          const have = state.corrupted.filter((x) => x === r).length;
+          if (have < need) misses.push(`${label} (${mode}): ${r} reported ${have}/${need}; got ${state.corrupted.join(',') || 'nothing'}`);
+        }
+        for (const tagId of hit?.tags ?? []) {
+          const tag = this.tagOf(label, tagId);
+          if (tag !== undefined && state.values.has(tag) && state.values.get(tag) !== UNREADABLE) misses.push(`${label} (${mode}): tampered ${short(tag)} reads`);
         }
       }
-      if (hit?.headers) {
-        if (!got.corrupted.some((c) => c.kind === 'header')) {
-          detected = false;
-          misses.push(`${spec.label} header not reported`);
-        }
+      for (const tagId of hit?.tags ?? []) {
+        const tag = this.tagOf(label, tagId);
+        if (tag !== undefined && got.queried.get(tag) !== UNREADABLE) misses.push(`${label}: query of tampered ${short(tag)} gave ${String(got.queried.get(tag))}`);
       }
-      // No collateral damage: every untouched tag reads its original value.
+      // No collateral damage: every untouched tag reads its original value, every way.
       for (const tag of TAGS) {
-        const tagId = this.tagIdOf.get(`${spec.label}\u0000${tag}`)!;
-        if (hit?.tags.has(tagId)) continue;
-        expect(got.tags.get(tag), `${spec.label}/${tag} must be unaffected`).toEqual(want.tags.get(tag));
+        if (hit?.tags.has(this.tagId(label, tag))) continue;
+        for (const mode of MODES) expect(got[mode].values.get(tag), `${label}/${tag} (${mode}) must be unaffected`).toEqual(valueFor(label, tag));
+        expect(got.queried.get(tag), `${label}/${tag} (query) must be unaffected`).toEqual(valueFor(label, tag));
       }
-      if (!hit?.headers) expect(got.metatags.sort(), `${spec.label} metatags`).toEqual([...want.metatags].sort());
-      else expect(got.metatags, `${spec.label}: a corrupt header lists no metatags`).toEqual([]);
-      // Nothing reported that was not tampered with.
-      for (const c of got.corrupted) {
-        const expected = c.kind === 'header' ? hit?.headers : hit?.tags.has(c.tagId!) || !this.whose('names', [this.vaultIdOf.get(spec.label)!, c.tagId!])?.tag;
-        expect(expected, `${spec.label}: unexpected corruption report ${JSON.stringify(c)}`).toBeTruthy();
+      if (!hit?.header) for (const mode of MODES) expect(got[mode].metatags, `${label} (${mode}) metatags`).toEqual(spec.metatags);
+      // Once detected, the exact outcome: nothing reported that was not tampered with, a bad
+      // tag record listed exactly when a good name block names it, in creation order.
+      if (misses.length > missesBefore) continue;
+      for (const mode of MODES) {
+        expect(got[mode].corrupted, `${label} (${mode}): db.corrupted`).toEqual(want.reports[mode]);
+        expect(got[mode].tags, `${label} (${mode}): the tags listed, in order`).toEqual(mode === 'eager' ? want.tags : want.lazyTags);
+        expect(got[mode].values, `${label} (${mode}): the values`).toEqual(want.values);
+        expect(got[mode].metatags, `${label} (${mode}): the metatags`).toEqual(want.metatags);
       }
+      // `preload: false` reads no tag record its name blocks name: those are found when loaded.
+      expect(got.lazy.tagsAtOpen, `${label} (lazy): the tags listed at open`).toEqual(want.lazyTags);
+      expect(got.lazy.corruptedAtOpen, `${label} (lazy): db.corrupted at open`).toEqual(want.reports.lazy.filter((r) => kindOf(r) !== 'value'));
+      expect(got.queried, `${label}: query`).toEqual(want.queried);
     }
-    return { detected, detail: misses.join('; ') };
+    return { detected: misses.length === 0, detail: misses.join('; '), unread };
   }
 }
 
@@ -218,24 +412,50 @@ describe('tampering with stored records', { timeout: TIMEOUT }, () => {
 
   beforeAll(async () => {
     await fx.build();
-    // Sanity: the fixture reads back whole, with no corruption.
+    // Sanity: each vault has its ten tag records (not the ghost's), three name blocks (levels 3,
+    // 1, 0) naming the tags of its three commits, stale entries (GHOST, REBORN's first) included.
     for (const spec of fx.vaults) {
-      const state = fx.baseline.get(spec.label)!;
-      expect(state.corrupted).toEqual([]);
-      for (const tag of TAGS) expect(state.tags.get(tag)).toEqual(valueFor(spec.label, tag));
+      expect(fx.records((r) => r.store === 'tags' && (r.key as string[])[0] === fx.vaultIdOf.get(spec.label))).toHaveLength(TAGS.length);
+      const blocks = fx.blockRecords(spec.label).map((r) => (r.key as string[])[1]!);
+      expect(blocks.map((id) => id.slice(0, 3))).toEqual(['03.', '01.', '00.']);
+      blocks.forEach((id, i) => {
+        expect(fx.blocks.get(spec.label)!.get(id)!.map((e) => e.slice(0, 2))).toEqual(COMMITS[i]!.map((tag) => [fx.tagId(spec.label, tag), tag]));
+      });
     }
-    expect(fx.baseline.get('root')!.metatags.sort()).toEqual(['molly', 'polly']);
+    expect(fx.records((r) => r.store === 'headers').map((r) => fx.labelOf.get(r.key as string)).sort()).toEqual(['root', 'root/molly']);
+    // The fixture reads back whole, with no corruption, every way (so `expected` models it).
+    const seen = await fx.inspect();
+    for (const spec of fx.vaults) {
+      const got = seen.get(spec.label)!;
+      const want = fx.expected(spec, undefined);
+      expect(want.tags).toEqual(TAGS);
+      expect(want.lazyTags).toEqual(TAGS);
+      for (const mode of MODES) {
+        expect(got[mode].corrupted).toEqual([]);
+        expect(got[mode].tags).toEqual(TAGS);
+        expect(got[mode].values).toEqual(new Map(TAGS.map((tag) => [tag, valueFor(spec.label, tag)])));
+        expect(got[mode].metatags).toEqual(spec.metatags);
+      }
+      expect(got.lazy.corruptedAtOpen).toEqual([]);
+      expect(got.queried).toEqual(want.queried);
+      expect(got.queried.get(GHOST)).toBeUndefined();
+    }
   });
 
   afterAll(() => {
-    figure('tampering.total(detectable)', { ...totals, seed: seedFor(6001) });
+    figure('tampering.total(detectable)', totals);
   });
 
-  async function run(name: string, trials: { tampered: RawRecord[]; note: string }[]): Promise<void> {
+  /** Runs the trials; `seed`: the PRNG's (under stress, a fresh one per test: printed to replay it). */
+  async function run(name: string, trials: { tampered: RawRecord[]; note: string }[], seed?: number): Promise<void> {
     let detected = 0;
     const misses: string[] = [];
+    const stores = { tags: 0, names: 0, headers: 0 };
+    let unread = 0;
     for (const t of trials) {
+      for (const r of t.tampered) stores[r.store as keyof typeof stores]++;
       const result = await fx.trial(t.tampered);
+      unread += result.unread;
       if (result.detected) detected++;
       else misses.push(`${t.note}: ${result.detail}`);
     }
@@ -243,26 +463,36 @@ describe('tampering with stored records', { timeout: TIMEOUT }, () => {
     totals.trials += trials.length;
     totals.detected += detected;
     totals.accepted += accepted;
-    figure(`tampering.${name}`, { trials: trials.length, detected, accepted });
+    figure(`tampering.${name}`, {
+      trials: trials.length,
+      detected,
+      accepted,
+      tagRecords: stores.tags,
+      nameBlocks: stores.names,
+      headers: stores.headers,
+      nameBlocksNotReadByPreloadTrue: unread,
+      ...(seed !== undefined ? { seed } : {}),
+    });
     expect(misses, `${name}: tampered records accepted silently`).toEqual([]);
     expect(await snapshot(fx.directory), 'the fixture is restored after every trial').toBe(JSON.stringify(fx.base, (_k, v: unknown) => (v instanceof Uint8Array ? `bytes:${Array.from(v).join(',')}` : v)));
   }
 
-  test('random bit flips in names, values and headers', async () => {
-    const rng = new Rng(seedFor(6001));
-    const records = fx.records();
-    const trials = Array.from({ length: scale(100, 2000) }, () => {
-      const r = rng.pick(records);
+  test('random bit flips in tag records, name blocks and headers', async () => {
+    const seed = seedFor(6001);
+    const rng = new Rng(seed);
+    const trials = Array.from({ length: scale(100, 2000) }, (_, i) => {
+      const r = fx.pick(rng, i);
       const bytes = bytesOf(r);
       // Half the flips land in the 33-byte header (version, timestamp, nonce), half anywhere.
       const bit = rng.next() < 0.5 ? rng.int(0, 33 * 8 - 1) : rng.int(0, bytes.length * 8 - 1);
       return { tampered: [{ ...r, value: flipBit(bytes, bit) }], note: `${keyOf(r)} bit ${bit}` };
     });
-    await run('bitflip', trials);
+    await run('bitflip', trials, seed);
   });
 
   test('several bit flips in several records at once', async () => {
-    const rng = new Rng(seedFor(6002));
+    const seed = seedFor(6002);
+    const rng = new Rng(seed);
     const records = fx.records();
     const trials = Array.from({ length: scale(40, 500) }, () => {
       const chosen = new Map<string, RawRecord>();
@@ -277,26 +507,26 @@ describe('tampering with stored records', { timeout: TIMEOUT }, () => {
       const changed = [...chosen.values()].filter((t) => !sameBytes(bytesOf(t), bytesOf(records.find((r) => keyOf(r) === keyOf(t))!)));
       return { tampered: changed, note: changed.map(keyOf).join(',') };
     });
-    await run('multiflip', trials.filter((t) => t.tampered.length > 0));
+    await run('multiflip', trials.filter((t) => t.tampered.length > 0), seed);
   });
 
   test('truncations (to every kind of length, including 0 and 1 byte short)', async () => {
-    const rng = new Rng(seedFor(6003));
-    const records = fx.records();
+    const seed = seedFor(6003);
+    const rng = new Rng(seed);
     const trials = Array.from({ length: scale(60, 1500) }, (_, i) => {
-      const r = rng.pick(records);
+      const r = fx.pick(rng, i);
       const bytes = bytesOf(r);
       const length = i % 4 === 0 ? bytes.length - 1 : i % 4 === 1 ? rng.int(0, 48) : rng.int(0, bytes.length - 1);
       return { tampered: [{ ...r, value: bytes.slice(0, length) }], note: `${keyOf(r)} to ${length}/${bytes.length}` };
     });
-    await run('truncation', trials);
+    await run('truncation', trials, seed);
   });
 
   test('extensions (random bytes appended, prepended or inserted)', async () => {
-    const rng = new Rng(seedFor(6004));
-    const records = fx.records();
+    const seed = seedFor(6004);
+    const rng = new Rng(seed);
     const trials = Array.from({ length: scale(60, 1500) }, (_, i) => {
-      const r = rng.pick(records);
+      const r = fx.pick(rng, i);
       const bytes = bytesOf(r);
       const extra = rng.bytes(i % 3 === 0 ? 1 : rng.int(1, 64));
       const at = i % 3 === 0 ? bytes.length : i % 3 === 1 ? 0 : rng.int(1, bytes.length - 1);
@@ -306,12 +536,12 @@ describe('tampering with stored records', { timeout: TIMEOUT }, () => {
       out.set(bytes.subarray(at), at + extra.length);
       return { tampered: [{ ...r, value: out }], note: `${keyOf(r)} +${extra.length} at ${at}` };
     });
-    await run('extension', trials);
+    await run('extension', trials, seed);
   });
 
   test('junk values of every type in place of envelopes', async () => {
-    const rng = new Rng(seedFor(6005));
-    const records = fx.records();
+    const seed = seedFor(6005);
+    const rng = new Rng(seed);
     const junk: (() => unknown)[] = [
       () => 'a string',
       () => 42,
@@ -333,112 +563,120 @@ describe('tampering with stored records', { timeout: TIMEOUT }, () => {
     ];
     const trials = Array.from({ length: scale(48, 480) }, (_, i) => {
       const value = junk[i % junk.length]!();
-      const r = rng.pick(records);
+      const r = fx.pick(rng, i);
       return { tampered: [{ ...r, value }], note: `${keyOf(r)} junk ${i % junk.length}` };
     });
-    await run('junk', trials);
+    await run('junk', trials, seed);
   });
 
-  test('records swapped between tags of one vault (names, values, name↔value)', async () => {
-    const rng = new Rng(seedFor(6006));
+  test('records swapped within one vault (tag records, name blocks, a tag record with a name block)', async () => {
+    const seed = seedFor(6006);
+    const rng = new Rng(seed);
     const trials: { tampered: RawRecord[]; note: string }[] = [];
     for (let i = 0; i < scale(40, 600); i++) {
-      const spec = rng.pick(fx.vaults);
+      const { label } = rng.pick(fx.vaults);
       const a = rng.pick(TAGS);
       let b = rng.pick(TAGS);
       while (b === a) b = rng.pick(TAGS);
-      const kind = i % 4;
-      if (kind === 0 || kind === 1) {
-        const store = kind === 0 ? 'values' : 'names';
-        const ra = fx.record(store, spec.label, a);
-        const rb = fx.record(store, spec.label, b);
-        trials.push({ tampered: [{ ...ra, value: rb.value }, { ...rb, value: ra.value }], note: `${spec.label} swap ${store} ${a}↔${b}` });
-      } else if (kind === 2) {
-        // The value of a goes into b's slot only (a copy, not a swap).
-        const ra = fx.record('values', spec.label, a);
-        const rb = fx.record('values', spec.label, b);
-        trials.push({ tampered: [{ ...rb, value: ra.value }], note: `${spec.label} copy value ${a}→${b}` });
-      } else {
-        const rn = fx.record('names', spec.label, a);
-        const rv = fx.record('values', spec.label, a);
-        trials.push({ tampered: [{ ...rn, value: rv.value }, { ...rv, value: rn.value }], note: `${spec.label} name↔value of ${a}` });
-      }
+      const ra = fx.tagRecord(label, a);
+      const rb = fx.tagRecord(label, b);
+      const blocks = fx.blockRecords(label);
+      const ba = rng.pick(blocks);
+      let bb = rng.pick(blocks);
+      while (bb === ba) bb = rng.pick(blocks);
+      const kind = i % 5;
+      if (kind === 0) trials.push({ tampered: [{ ...ra, value: rb.value }, { ...rb, value: ra.value }], note: `${label} swap tag records ${short(a)}↔${short(b)}` });
+      // The record of a goes into b's slot only (a copy, not a swap).
+      else if (kind === 1) trials.push({ tampered: [{ ...rb, value: ra.value }], note: `${label} copy tag record ${short(a)}→${short(b)}` });
+      else if (kind === 2) trials.push({ tampered: [{ ...ba, value: bb.value }, { ...bb, value: ba.value }], note: `${label} swap name blocks ${keyOf(ba)}↔${keyOf(bb)}` });
+      else if (kind === 3) trials.push({ tampered: [{ ...bb, value: ba.value }], note: `${label} copy name block ${keyOf(ba)}→${keyOf(bb)}` });
+      else trials.push({ tampered: [{ ...ra, value: ba.value }, { ...ba, value: ra.value }], note: `${label} tag record of ${short(a)}↔name block ${keyOf(ba)}` });
     }
-    await run('swap.tags', trials);
+    await run('swap.tags', trials, seed);
   });
 
-  test('records moved between vaults and between metatags (same tag name)', async () => {
-    const rng = new Rng(seedFor(6007));
+  test('records moved between vaults and between metatags (same tag name, same block level)', async () => {
+    const seed = seedFor(6007);
+    const rng = new Rng(seed);
     const trials: { tampered: RawRecord[]; note: string }[] = [];
     for (let i = 0; i < scale(48, 600); i++) {
       const from = rng.pick(fx.vaults);
       let to = rng.pick(fx.vaults);
       while (to === from) to = rng.pick(fx.vaults);
       const tag = rng.pick(TAGS);
-      const mode = i % 3;
+      const mode = i % 4;
+      const fromBlock = fx.blockOf(from.label, tag);
       const tampered: RawRecord[] = [];
-      if (mode !== 1) tampered.push({ ...fx.record('values', to.label, tag), value: fx.record('values', from.label, tag).value });
-      if (mode !== 0) tampered.push({ ...fx.record('names', to.label, tag), value: fx.record('names', from.label, tag).value });
-      trials.push({ tampered, note: `${tag} ${['value', 'name', 'name+value'][mode]} ${from.label}→${to.label}` });
+      // The tag's record, over the same tag's record of the other vault.
+      if (mode === 0 || mode === 3) tampered.push({ ...fx.tagRecord(to.label, tag), value: fx.tagRecord(from.label, tag).value });
+      // The name block that names the tag, over the other vault's block that names it.
+      if (mode === 1 || mode === 3) tampered.push({ ...fx.blockOf(to.label, tag), value: fromBlock.value });
+      // The name block added to the other vault, under its own block id.
+      if (mode === 2) tampered.push({ ...fromBlock, key: [fx.vaultIdOf.get(to.label)!, (fromBlock.key as string[])[1]!] });
+      trials.push({ tampered, note: `${short(tag)} ${['tag record', 'name block', 'name block (added)', 'tag record+name block'][mode]} ${from.label}→${to.label}` });
     }
-    await run('swap.vaults', trials);
+    await run('swap.vaults', trials, seed);
   });
 
-  test('headers swapped between a vault and its metatags, and between vaults', async () => {
+  test('headers swapped between a vault and its metatags, and between vaults; headers passed off as other records and back', async () => {
     const trials: { tampered: RawRecord[]; note: string }[] = [];
     const withHeaders = fx.vaults.filter((v) => fx.base.some((r) => r.store === 'headers' && r.key === fx.vaultIdOf.get(v.label)));
     expect(withHeaders.map((v) => v.label).sort()).toEqual(['root', 'root/molly']);
     for (const from of withHeaders) {
+      const header = fx.header(from.label);
       for (const to of withHeaders) {
         if (from === to) continue;
-        trials.push({ tampered: [{ ...fx.record('headers', to.label), value: fx.record('headers', from.label).value }], note: `header ${from.label}→${to.label}` });
+        trials.push({ tampered: [{ ...fx.header(to.label), value: header.value }], note: `header ${from.label}→${to.label}` });
       }
       // A header planted where there was none (a vault that has no metatags).
       for (const to of fx.vaults.filter((v) => !withHeaders.includes(v))) {
-        trials.push({ tampered: [{ store: 'headers', key: fx.vaultIdOf.get(to.label)!, value: fx.record('headers', from.label).value }], note: `header ${from.label}→${to.label} (new)` });
+        trials.push({ tampered: [{ store: 'headers', key: fx.vaultIdOf.get(to.label)!, value: header.value }], note: `header ${from.label}→${to.label} (new)` });
       }
-      // A tag's record passed off as a header, and a header as a tag's value.
-      trials.push({ tampered: [{ ...fx.record('headers', from.label), value: fx.record('values', from.label, 'alpha').value }], note: `value→header ${from.label}` });
-      trials.push({ tampered: [{ ...fx.record('values', from.label, 'alpha'), value: fx.record('headers', from.label).value }], note: `header→value ${from.label}` });
+      // A tag record or a name block passed off as a header, and a header as either.
+      const record = fx.tagRecord(from.label, 'alpha');
+      const block = fx.blockOf(from.label, 'alpha');
+      trials.push({ tampered: [{ ...header, value: record.value }], note: `tag record→header ${from.label}` });
+      trials.push({ tampered: [{ ...record, value: header.value }], note: `header→tag record ${from.label}` });
+      trials.push({ tampered: [{ ...header, value: block.value }], note: `name block→header ${from.label}` });
+      trials.push({ tampered: [{ ...block, value: header.value }], note: `header→name block ${from.label}` });
     }
     await run('swap.headers', trials);
   });
 
-  test('valid records copied under tag ids that do not exist (planted tags)', async () => {
-    const rng = new Rng(seedFor(6008));
+  test('valid records copied under ids that do not exist, or as the other kind of record (planted tags and name blocks)', async () => {
+    const seed = seedFor(6008);
+    const rng = new Rng(seed);
     const trials: { tampered: RawRecord[]; note: string }[] = [];
-    for (let i = 0; i < scale(20, 200); i++) {
+    for (let i = 0; i < scale(24, 240); i++) {
       const spec = rng.pick(fx.vaults);
       const tag = rng.pick(TAGS);
       const vid = fx.vaultIdOf.get(spec.label)!;
-      // A tag id of another vault (a real HMAC output, just not of this vault's key) or random.
+      const record = fx.tagRecord(spec.label, tag);
+      const block = rng.pick(fx.blockRecords(spec.label));
+      const blockId = (block.key as string[])[1]!;
+      const mode = i % 6;
+      if (mode === 3) {
+        // A name block of the vault copied under a new block id (of the same level).
+        const id = `${blockId.slice(0, 3)}${Database.base64Encode(rng.bytes(9))}`;
+        trials.push({ tampered: [{ ...block, key: [vid, id] }], note: `${spec.label} ${keyOf(block)} planted at ${id}` });
+        continue;
+      }
+      // A record of one kind stored as the other kind, under its own id (only the kind differs).
+      if (mode === 4) {
+        trials.push({ tampered: [{ ...record, store: 'names' }], note: `${spec.label} tag record of ${short(tag)} planted as a name block` });
+        continue;
+      }
+      if (mode === 5) {
+        trials.push({ tampered: [{ ...block, store: 'tags' }], note: `${spec.label} name block ${blockId} planted as a tag record` });
+        continue;
+      }
+      // A random tag id; a tag id of another vault (a real HMAC output, just not of this vault's
+      // key); the ghost's: a deleted tag whose name a name block still holds.
       const other = rng.pick(fx.vaults.filter((v) => v !== spec));
-      const tagId = i % 2 ? fx.tagIdOf.get(`${other.label}\u0000${tag}`)! : Database.base64Encode(rng.bytes(32));
-      trials.push({
-        tampered: [
-          { store: 'names', key: [vid, tagId], value: fx.record('names', spec.label, tag).value },
-          { store: 'values', key: [vid, tagId], value: fx.record('values', spec.label, tag).value },
-        ],
-        note: `${spec.label} ${tag} planted at ${tagId.slice(0, 8)}`,
-      });
+      const tagId = [Database.base64Encode(rng.bytes(32)), fx.tagId(other.label, tag), fx.tagId(spec.label, GHOST)][mode]!;
+      trials.push({ tampered: [{ ...record, key: [vid, tagId] }], note: `${spec.label} ${short(tag)} planted at ${['random', 'another vault', 'ghost'][mode]} ${tagId.slice(0, 8)}` });
     }
-    let detected = 0;
-    for (const t of trials) {
-      await rawWrite(fx.directory, t.tampered.map((put) => ({ put })));
-      const seen = await fx.inspect();
-      await rawWrite(fx.directory, t.tampered.map((r) => ({ del: { store: r.store, key: r.key } })));
-      const spec = fx.vaults.find((v) => fx.vaultIdOf.get(v.label) === (t.tampered[0]!.key as string[])[0])!;
-      const state = seen.get(spec.label)!;
-      const plantedId = (t.tampered[0]!.key as string[])[1];
-      // The planted pair must be reported, and the vault must still list exactly its own tags.
-      if (state.corrupted.some((c) => c.kind === 'name' && c.tagId === plantedId)) detected++;
-      expect(state.tags).toEqual(fx.baseline.get(spec.label)!.tags);
-    }
-    totals.trials += trials.length;
-    totals.detected += detected;
-    totals.accepted += trials.length - detected;
-    figure('tampering.planted', { trials: trials.length, detected, accepted: trials.length - detected });
-    expect(detected).toBe(trials.length);
+    await run('planted', trials, seed);
   });
 });
 
@@ -559,40 +797,66 @@ describe('tampering with profile records', { timeout: TIMEOUT }, () => {
 
 // ---------------------------------------------------------------------------------------------
 // What the design cannot detect. Each record authenticates alone (its context binds it to its
-// vault, tag and field, not to a moment in time), and nothing outside the directory remembers
-// what it held, so an attacker who can write the directory can put back any record that was once
-// valid at the same place, or remove records. These tests pin the behaviour down precisely so
-// that SECURITY.md stays true; a change that adds detection will make them fail on purpose.
+// vault and its tag or name block, not to a moment in time), and nothing outside the directory
+// remembers what it held, so an attacker who can write the directory can put back any record
+// that was once valid at the same place, or remove records. These tests pin the behaviour down
+// precisely so that SECURITY.md stays true; a change that adds detection will make them fail on
+// purpose.
 // ---------------------------------------------------------------------------------------------
 describe('limits of detection (documented in SECURITY.md)', { timeout: TIMEOUT }, () => {
-  test('replay of an older record of the same tag is accepted (name+value pair, or value alone)', async () => {
-    const rng = new Rng(seedFor(6020));
+  /** Opens a vault (`preload: false`: then loads every tag) and reports what it shows. */
+  async function look(key: Uint8Array, directory: string, preload: boolean): Promise<{ corrupted: readonly CorruptRecord[]; tags: string[]; values: Map<string, unknown> }> {
+    const db = await Database.open(key, { directory, preload });
+    for await (const _ of db) {
+      // only the loading matters
+    }
+    const out = { corrupted: db.corrupted, tags: db.tags, values: view(db) };
+    await db.close();
+    return out;
+  }
+
+  test('replay of an older tag record is accepted, with or without the name blocks of that time', async () => {
+    const seed = seedFor(6020);
+    const rng = new Rng(seed);
     const directory = freshDirectory('replay');
     const key = Keys.csprng();
     const db = await Database.open(key, { directory });
     const history: RawRecord[][] = [];
     for (let gen = 0; gen < 4; gen++) {
       for (const tag of TAGS) db.set(tag, valueFor('root', tag, gen));
+      // A new tag each time: a new name block, merged with older ones (which are deleted).
+      db.set(`new ${gen}`, gen);
       await db.save();
       history.push(await rawDirectory(directory));
     }
+    await db.close();
     const current = history.at(-1)!;
+    const currentOf = new Map(current.map((r) => [keyOf(r), r]));
+    const blocksGone = history.slice(0, 3).flat().filter((r) => r.store === 'names' && !currentOf.has(keyOf(r)));
+    expect(blocksGone.length, 'merges deleted older name blocks').toBeGreaterThan(0);
+    const allTags = [...TAGS, 'new 0', 'new 1', 'new 2', 'new 3'].sort();
     let accepted = 0;
     const trials = scale(24, 200);
     for (let i = 0; i < trials; i++) {
       const gen = rng.int(0, 2);
       const old = history[gen]!;
-      const pick = rng.pick(old.filter((r) => r.store === 'values'));
+      const pick = rng.pick(old.filter((r) => r.store === 'tags' && !sameBytes(bytesOf(r), bytesOf(currentOf.get(keyOf(r))!))));
       const tampered = [pick];
-      if (i % 2) tampered.push(old.find((r) => r.store === 'names' && JSON.stringify(r.key) === JSON.stringify(pick.key))!);
+      // Every name block of that generation put back too (some were merged away since).
+      if (i % 2) tampered.push(...old.filter((r) => r.store === 'names'));
       await rawWrite(directory, tampered.map((put) => ({ put })));
-      const again = await Database.open(key, { directory });
-      const shown = TAGS.filter((t) => (again.get(t) as { generation: number }).generation === gen);
-      if (again.corrupted.length === 0 && shown.length === 1) accepted++;
-      await again.close();
-      await rawWrite(directory, tampered.map((r) => ({ put: current.find((c) => keyOf(c) === keyOf(r))! })));
+      let ok = true;
+      for (const preload of [true, false]) {
+        const seen = await look(key, directory, preload);
+        const generations = TAGS.map((t) => (seen.values.get(t) as { generation: number }).generation);
+        ok &&= seen.corrupted.length === 0 && [...seen.tags].sort().join() === allTags.join();
+        ok &&= generations.filter((g) => g === gen).length === 1 && generations.filter((g) => g === 3).length === TAGS.length - 1;
+      }
+      if (ok) accepted++;
+      await rawWrite(directory, tampered.map((r) => (currentOf.has(keyOf(r)) ? { put: currentOf.get(keyOf(r))! } : { del: { store: r.store, key: r.key } })));
     }
-    figure('limits.replay-same-tag', { trials, accepted, detected: trials - accepted });
+    expect(await snapshot(directory), 'restored after every trial').toBe(JSON.stringify(current, (_k, v: unknown) => (v instanceof Uint8Array ? `bytes:${Array.from(v).join(',')}` : v)));
+    figure('limits.replay-same-tag', { trials, accepted, detected: trials - accepted, withOldNameBlocks: Math.floor(trials / 2), seed });
     expect(accepted, 'replaying a record of the same tag is undetectable by design').toBe(trials);
   });
 
@@ -637,34 +901,93 @@ describe('limits of detection (documented in SECURITY.md)', { timeout: TIMEOUT }
     expect((await deleted.metatag('b')).tags).toEqual([]);
   });
 
-  test('deleting a tag (both records, or its name record alone) is not detected; deleting its value alone is', async () => {
+
+  test("deleting a tag record or name blocks is not detected: the tag is absent, or nothing is lost; a deleted tag's record put back revives it", async () => {
     const directory = freshDirectory('delete');
     const key = Keys.csprng();
     const db = await Database.open(key, { directory });
-    for (const tag of TAGS) db.set(tag, tag.length);
-    await db.save();
-    const records = await rawDirectory(directory);
-    const names = records.filter((r) => r.store === 'names');
-    const counts = { both: 0, nameOnly: 0, valueOnlyDetected: 0 };
-    for (const name of names) {
-      const value = records.find((r) => r.store === 'values' && keyOf(r) === keyOf({ store: 'values', key: name.key }))!;
-      for (const mode of ['both', 'nameOnly', 'valueOnly'] as const) {
-        const gone = mode === 'both' ? [name, value] : mode === 'nameOnly' ? [name] : [value];
-        await rawWrite(directory, gone.map((r) => ({ del: { store: r.store, key: r.key } })));
-        const again = await Database.open(key, { directory });
-        if (mode === 'valueOnly') {
-          expect(again.corrupted).toEqual([expect.objectContaining({ kind: 'value', tagId: (name.key as string[])[1] })]);
-          counts.valueOnlyDetected++;
-        } else {
-          expect(again.corrupted).toEqual([]);
-          expect(again.size).toBe(TAGS.length - 1);
-          counts[mode]++;
-        }
-        await again.close();
-        await rawWrite(directory, gone.map((put) => ({ put })));
-      }
+    // Three commits: three name blocks.
+    for (const tags of [TAGS.slice(0, 6), TAGS.slice(6, 9), TAGS.slice(9)]) {
+      for (const tag of tags) db.set(tag, tag.length);
+      await db.save();
     }
-    figure('limits.deletion', { tags: names.length, undetectedBoth: counts.both, undetectedNameOnly: counts.nameOnly, detectedValueOnly: counts.valueOnlyDetected });
+    await db.close();
+    const vc = await VaultCrypto.fromRoot(new Uint8Array(key));
+    const records = await rawDirectory(directory);
+    const tagRecords = records.filter((r) => r.store === 'tags');
+    const blocks = records.filter((r) => r.store === 'names');
+    expect(tagRecords).toHaveLength(TAGS.length);
+    expect(blocks).toHaveLength(3);
+    const tagOf = new Map<string, string>();
+    for (const tag of TAGS) tagOf.set(await vc.tagId(tag), tag);
+    const all = new Map(TAGS.map((t) => [t, t.length]));
+    const counts = { tagRecords: 0, tagRecordsUndetected: 0, nameBlocks: 0, nameBlocksUndetected: 0, nameBlocksFailedReportedLazy: 0, revived: 0 };
+
+    // A tag record deleted: the tag is silently absent (its name block entry is ignored).
+    for (const r of tagRecords) {
+      const tag = tagOf.get((r.key as string[])[1]!)!;
+      await rawWrite(directory, [{ del: r }]);
+      const rest = TAGS.filter((t) => t !== tag);
+      let undetected = true;
+      for (const preload of [true, false]) {
+        const seen = await look(key, directory, preload);
+        undetected &&= seen.corrupted.length === 0;
+        expect(seen.tags, `${tag} deleted (preload: ${preload})`).toEqual(rest);
+        expect(seen.values).toEqual(new Map(rest.map((t) => [t, t.length])));
+      }
+      counts.tagRecords++;
+      if (undetected) counts.tagRecordsUndetected++;
+      await rawWrite(directory, [{ put: r }]);
+    }
+
+    // Each name block deleted, then all of them at once: not detected, and nothing is lost (with
+    // `preload: false`, the tags no block names are named by their own records).
+    for (const gone of [...blocks.map((b) => [b]), blocks]) {
+      await rawWrite(directory, gone.map((r) => ({ del: r })));
+      let undetected = true;
+      for (const preload of [true, false]) {
+        const seen = await look(key, directory, preload);
+        undetected &&= seen.corrupted.length === 0;
+        expect(seen.tags, `${gone.length} name block(s) deleted (preload: ${preload})`).toEqual(TAGS);
+        expect(seen.values).toEqual(all);
+      }
+      counts.nameBlocks++;
+      if (undetected) counts.nameBlocksUndetected++;
+      await rawWrite(directory, gone.map((put) => ({ put })));
+    }
+
+    // A name block that fails authentication instead: nothing is lost either; reported by an open
+    // with `preload: false`, which reads it (with `preload: true`, no tag record fails, so the
+    // name blocks are not read).
+    for (const b of blocks) {
+      await rawWrite(directory, [{ put: { ...b, value: flipBit(bytesOf(b), 8 * 40) } }]);
+      for (const preload of [true, false]) {
+        const seen = await look(key, directory, preload);
+        expect(seen.corrupted, `a corrupt name block (preload: ${preload})`).toEqual(preload ? [] : [{ kind: 'names' }]);
+        expect(seen.tags).toEqual(TAGS);
+        expect(seen.values).toEqual(all);
+      }
+      counts.nameBlocksFailedReportedLazy++;
+      await rawWrite(directory, [{ put: b }]);
+    }
+
+    // A deleted tag (its name block entry stays until a merge) whose last record is put back.
+    const popped = await Database.open(key, { directory });
+    await popped.pop('alpha');
+    await popped.close();
+    const alpha = tagRecords.find((r) => tagOf.get((r.key as string[])[1]!) === 'alpha')!;
+    expect((await rawDirectory(directory)).some((r) => keyOf(r) === keyOf(alpha)), 'pop deleted the record').toBe(false);
+    await rawWrite(directory, [{ put: alpha }]);
+    for (const preload of [true, false]) {
+      const seen = await look(key, directory, preload);
+      expect(seen.corrupted, `revived (preload: ${preload})`).toEqual([]);
+      expect(seen.tags).toEqual(TAGS);
+      expect(seen.values).toEqual(all);
+    }
+    counts.revived++;
+    figure('limits.deletion', counts);
+    expect(counts.tagRecordsUndetected).toBe(TAGS.length);
+    expect(counts.nameBlocksUndetected).toBe(blocks.length + 1);
   });
 
   test('records of one vault copied into the same vault in another directory (same key) are accepted', async () => {
@@ -679,9 +1002,11 @@ describe('limits of detection (documented in SECURITY.md)', { timeout: TIMEOUT }
     await b.save();
     const fromA = (await rawDirectory(d1)).filter((r) => r.store !== 'profiles');
     await rawWrite(d2, fromA.map((put) => ({ put })));
-    const again = await Database.open(key, { directory: d2 });
-    expect(again.corrupted).toEqual([]);
-    expect(again.get('tag')).toBe('from directory A');
+    for (const preload of [true, false]) {
+      const seen = await look(key, d2, preload);
+      expect(seen.corrupted).toEqual([]);
+      expect(seen.values).toEqual(new Map([['tag', 'from directory A']]));
+    }
   });
 });
 
