@@ -158,6 +158,16 @@ export class Store {
     return this.#db;
   }
 
+  /** Runs `fn` on the open database; a failure becomes a StorageError saying what was being done. */
+  async #use<T>(doing: string, fn: (db: IDBPDatabase<Schema>) => Promise<T>): Promise<T> {
+    const db = await this.#open();
+    try {
+      return await fn(db);
+    } catch (error) {
+      throw storageError(error, doing);
+    }
+  }
+
   async close(): Promise<void> {
     const db = this.#db;
     this.#db = undefined;
@@ -170,8 +180,7 @@ export class Store {
    * index-aligned) as they come.
    */
   async readVault(vaultId: string, onRecords?: (tagIds: string[], envelopes: Uint8Array[]) => void): Promise<StoredVault> {
-    const db = await this.#open();
-    try {
+    return this.#use('reading a vault', async (db) => {
       const tx = db.transaction(['headers', 'names', 'tags'], 'readonly');
       const range = vaultRange(vaultId);
       const tags = tx.objectStore('tags');
@@ -190,25 +199,17 @@ export class Store {
         tx.done,
       ]);
       return { header, blocks, tagIds };
-    } catch (error) {
-      throw storageError(error, 'reading a vault');
-    }
+    });
   }
 
   /** All the name blocks of a vault. */
   async allBlocks(vaultId: string): Promise<[blockId: string, envelope: Uint8Array][]> {
-    const db = await this.#open();
-    try {
-      return await blocksOf(db.transaction('names', 'readonly').store, vaultRange(vaultId));
-    } catch (error) {
-      throw storageError(error, 'reading name blocks');
-    }
+    return this.#use('reading name blocks', (db) => blocksOf(db.transaction('names', 'readonly').store, vaultRange(vaultId)));
   }
 
   /** The records of some tags of a vault (missing ones are undefined). */
   async readTags(vaultId: string, tagIds: string[]): Promise<(Uint8Array | undefined)[]> {
-    const db = await this.#open();
-    try {
+    return this.#use('reading tags', async (db) => {
       const tx = db.transaction('tags', 'readonly');
       const out = await Promise.all(
         tagIds.map(async (id) => {
@@ -220,66 +221,45 @@ export class Store {
       );
       await tx.done;
       return out;
-    } catch (error) {
-      throw storageError(error, 'reading tags');
-    }
+    });
   }
 
   /** Which of `tagIds` have a record in the vault. */
   async hasTags(vaultId: string, tagIds: string[]): Promise<boolean[]> {
-    const db = await this.#open();
-    try {
+    return this.#use('reading tags', async (db) => {
       const tx = db.transaction('tags', 'readonly');
       const out = await Promise.all(tagIds.map((id) => tx.store.getKey([vaultId, id])));
       await tx.done;
       return out.map((k) => k !== undefined);
-    } catch (error) {
-      throw storageError(error, 'reading tags');
-    }
+    });
   }
 
   /** The ids of a vault's name blocks. */
   async blockIds(vaultId: string): Promise<string[]> {
-    const db = await this.#open();
-    try {
-      return (await db.getAllKeys('names', vaultRange(vaultId))).map((k) => k[1]);
-    } catch (error) {
-      throw storageError(error, 'reading name blocks');
-    }
+    return this.#use('reading name blocks', async (db) => (await db.getAllKeys('names', vaultRange(vaultId))).map((k) => k[1]));
   }
 
   /** Some name blocks of a vault (missing ones are undefined). */
   async readBlocks(vaultId: string, ids: string[]): Promise<(Uint8Array | undefined)[]> {
-    const db = await this.#open();
-    try {
+    return this.#use('reading name blocks', async (db) => {
       const tx = db.transaction('names', 'readonly');
       const out = await Promise.all(ids.map((id) => tx.store.get([vaultId, id])));
       await tx.done;
       return out;
-    } catch (error) {
-      throw storageError(error, 'reading name blocks');
-    }
+    });
   }
 
   async readHeaders(vaultIds: string[]): Promise<(Uint8Array | undefined)[]> {
-    const db = await this.#open();
-    try {
+    return this.#use('reading vault headers', async (db) => {
       const tx = db.transaction('headers', 'readonly');
       const out = await Promise.all(vaultIds.map((id) => tx.store.get(id)));
       await tx.done;
       return out;
-    } catch (error) {
-      throw storageError(error, 'reading vault headers');
-    }
+    });
   }
 
   async readProfile(profileId: string): Promise<ProfileRecord | undefined> {
-    const db = await this.#open();
-    try {
-      return await db.get('profiles', profileId);
-    } catch (error) {
-      throw storageError(error, 'reading a profile');
-    }
+    return this.#use('reading a profile', (db) => db.get('profiles', profileId));
   }
 
   /**
@@ -287,8 +267,7 @@ export class Store {
    * durability: that only decides whether the browser flushes to disk before it reports success).
    */
   async write(batch: WriteBatch, durability: IDBTransactionDurability = 'strict'): Promise<void> {
-    const db = await this.#open();
-    try {
+    return this.#use('writing to IndexedDB', async (db) => {
       const tx = db.transaction(STORES, 'readwrite', { durability });
       // The native stores: a request per record without a promise per request (a failed request
       // aborts the transaction, and tx.done rejects with its cause).
@@ -316,9 +295,7 @@ export class Store {
         throw error;
       }
       await tx.done;
-    } catch (error) {
-      throw storageError(error, 'writing to IndexedDB');
-    }
+    });
   }
 
   /** Every raw record of the directory, for inspection (the demo's "under the hood" view, tests). */
