@@ -251,15 +251,15 @@ export class Database extends EventTarget {
     this.#name = name;
     this.#metatags = [...opened.metatags];
     this.#corrupted = opened.corrupted;
-    const { names, nameLengths, ids, orders, values, valueLengths } = opened.tags;
+    const { names, nameLengths, ids, orders, values, valueBuffers, valueOffsets, valueLengths } = opened.tags;
     let at = 0;
-    let byte = 0;
     for (let i = 0; i < orders.length; i++) {
       const tag = names.slice(at, (at += nameLengths[i]!));
       const id = ids.slice(i * 43, (i + 1) * 43);
-      // The value stays UTF-8 (a view into one transferred buffer) until it is first read.
+      // The value stays UTF-8 (a view into a transferred buffer) until it is first read.
       const length = valueLengths?.[i] ?? 0;
-      this.#remember(tag, id, orders[i]!, length > 0 ? values!.subarray(byte, (byte += length)) : undefined);
+      const offset = valueOffsets?.[i] ?? 0;
+      this.#remember(tag, id, orders[i]!, length > 0 ? values![valueBuffers![i]!]!.subarray(offset, offset + length) : undefined);
     }
     for (const c of opened.corrupted) {
       if (c.kind === 'value' && c.tag !== undefined) {

@@ -55,17 +55,44 @@ async function withWriteLock<T>(directory: string, fn: () => Promise<T>): Promis
   return locks.request(`tagvault:${toBase64Url(digest)}`, { mode: 'exclusive' }, fn) as Promise<T>;
 }
 
-/** UTF-8 texts one after another in one new array (a missing one is empty), and their lengths. */
-function concatTexts(parts: (Uint8Array | undefined)[]): { values: Uint8Array<ArrayBuffer>; valueLengths: Uint32Array<ArrayBuffer> } {
-  const valueLengths = Uint32Array.from(parts, (p) => p?.length ?? 0);
-  const values = new Uint8Array(valueLengths.reduce((a, b) => a + b, 0));
+/**
+ * Copies the JSON of a chunk of opened records into one new buffer (one transfer to the page
+ * instead of one per record) and points each record's `json` into it. Runs as each chunk is
+ * decrypted, while IndexedDB reads the next one.
+ */
+function packJson(records: (TagRecord | null | undefined)[]): (TagRecord | null | undefined)[] {
+  let total = 0;
+  for (const r of records) if (r) total += r.json.length;
+  const buffer = new Uint8Array(total);
   let offset = 0;
-  for (const p of parts) {
-    if (!p) continue;
-    values.set(p, offset);
-    offset += p.length;
+  for (const r of records) {
+    if (!r) continue;
+    buffer.set(r.json, offset);
+    r.json = buffer.subarray(offset, (offset += r.json.length));
   }
-  return { values, valueLengths };
+  return records;
+}
+
+/** Where each tag's JSON is among the packed buffers (see TagColumns.values). */
+function valueColumns(listed: OpenedTag[]): Pick<TagColumns, 'values' | 'valueBuffers' | 'valueOffsets' | 'valueLengths'> {
+  const buffers = new Map<ArrayBufferLike, number>();
+  const values: Uint8Array<ArrayBuffer>[] = [];
+  const valueBuffers = new Uint32Array(listed.length);
+  const valueOffsets = new Uint32Array(listed.length);
+  const valueLengths = new Uint32Array(listed.length);
+  listed.forEach(({ json }, i) => {
+    if (!json || json.length === 0) return;
+    let index = buffers.get(json.buffer);
+    if (index === undefined) {
+      index = values.length;
+      buffers.set(json.buffer, index);
+      values.push(new Uint8Array(json.buffer as ArrayBuffer));
+    }
+    valueBuffers[i] = index;
+    valueOffsets[i] = json.byteOffset;
+    valueLengths[i] = json.length;
+  });
+  return { values, valueBuffers, valueOffsets, valueLengths };
 }
 
 function isHeader(value: unknown): value is VaultHeader {
@@ -183,7 +210,10 @@ export class Engine implements EngineApi {
   async #openWith(crypto: VaultCrypto, store: Store, preload: boolean): Promise<OpenedVault> {
     // With preload, each chunk of records is decrypted while IndexedDB reads the next one.
     const chunks: Promise<(TagRecord | null | undefined)[]>[] = [];
-    const stored = await store.readVault(crypto.vaultId, preload ? (ids, envelopes) => void chunks.push(this.#openRecords(crypto, ids, envelopes)) : undefined);
+    const stored = await store.readVault(
+      crypto.vaultId,
+      preload ? (ids, envelopes) => void chunks.push(this.#openRecords(crypto, ids, envelopes).then(packJson)) : undefined,
+    );
     const corrupted: CorruptRecord[] = [];
     let metatags: string[] = [];
     try {
@@ -229,7 +259,7 @@ export class Engine implements EngineApi {
       nameLengths: Uint32Array.from(listed, (x) => x.tag.length),
       ids: listed.map((x) => x.tagId).join(''),
       orders: Float64Array.from(listed, (x) => x.order),
-      ...(preload ? concatTexts(listed.map((x) => x.json)) : {}),
+      ...(preload ? valueColumns(listed) : {}),
     };
     return { handle, vaultId: crypto.vaultId, metatags, tags, corrupted };
   }

@@ -23,6 +23,12 @@ function envelopeHeader(subkey: XaesSubkey, now = Date.now()): Uint8Array<ArrayB
   return header;
 }
 
+/**
+ * The additional data of the `index`-th envelope of a batch: a new array holding `header` (its
+ * 33 bytes) followed by that envelope's context. Built in one go, as it runs once per record.
+ */
+export type AdditionalData = (index: number, header: Uint8Array) => Uint8Array<ArrayBuffer>;
+
 /** header ‖ context: what a ciphertext authenticates besides itself. */
 function additionalData(header: Uint8Array, context: Uint8Array): Uint8Array<ArrayBuffer> {
   const aad = new Uint8Array(HEADER_LENGTH + context.length);
@@ -55,7 +61,7 @@ export async function sealEnvelope(
 export function sealEnvelopes(
   subkey: XaesSubkey,
   plaintexts: Uint8Array<ArrayBuffer>[],
-  context: (index: number) => Uint8Array,
+  aadOf: AdditionalData,
   now = Date.now(),
 ): Promise<Uint8Array<ArrayBuffer>[]> {
   const template = envelopeHeader(subkey, now);
@@ -64,7 +70,7 @@ export function sealEnvelopes(
   return Promise.all(
     plaintexts.map((plaintext, i) => {
       const suffix = suffixes.subarray(12 * i, 12 * i + 12);
-      const aad = additionalData(template, context(i));
+      const aad = aadOf(i, template);
       aad.set(suffix, 21);
       return subkey.encrypt(suffix, plaintext, aad).then((body) => {
         const envelope = new Uint8Array(HEADER_LENGTH + body.byteLength);
@@ -110,15 +116,11 @@ export class SubkeyCache {
  * The same checks as {@link openEnvelope} with fewer promises per envelope: this runs once per
  * record when a vault opens.
  */
-export function openEnvelopes(
-  subkeys: SubkeyCache,
-  envelopes: Uint8Array[],
-  context: (index: number) => Uint8Array,
-): Promise<(Uint8Array<ArrayBuffer> | null)[]> {
+export function openEnvelopes(subkeys: SubkeyCache, envelopes: Uint8Array[], aadOf: AdditionalData): Promise<(Uint8Array<ArrayBuffer> | null)[]> {
   const out: (Uint8Array<ArrayBuffer> | null)[] = new Array(envelopes.length).fill(null);
   const opening = envelopes.map((envelope, i) => {
     if (!(envelope instanceof Uint8Array) || envelope.length < ENVELOPE_OVERHEAD || envelope[0] !== ENVELOPE_VERSION) return undefined;
-    const aad = additionalData(envelope.subarray(0, HEADER_LENGTH), context(i));
+    const aad = aadOf(i, envelope.subarray(0, HEADER_LENGTH));
     const open = (subkey: XaesSubkey): Promise<void> =>
       subkey.decrypt(envelope.subarray(21, 33) as Uint8Array<ArrayBuffer>, envelope.subarray(HEADER_LENGTH) as Uint8Array<ArrayBuffer>, aad).then(
         (plaintext) => void (out[i] = new Uint8Array(plaintext)),

@@ -35,10 +35,13 @@ export interface TagColumns {
   ids: string;
   orders: Float64Array<ArrayBuffer>;
   /**
-   * With preload: the JSON texts as UTF-8, one after another (transferred, not copied), and the
-   * byte length of each (0 = none: the record is corrupt). Decoded on the main thread when read.
+   * With preload: the JSON texts as UTF-8 in a few buffers (one per chunk of records read;
+   * transferred, not copied), and where each tag's is: buffer, byte offset and length (0 = none:
+   * the record is corrupt). Decoded on the main thread when read.
    */
-  values?: Uint8Array<ArrayBuffer>;
+  values?: Uint8Array<ArrayBuffer>[];
+  valueBuffers?: Uint32Array<ArrayBuffer>;
+  valueOffsets?: Uint32Array<ArrayBuffer>;
   valueLengths?: Uint32Array<ArrayBuffer>;
 }
 

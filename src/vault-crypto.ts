@@ -2,7 +2,7 @@
 // the keys live: in the engine's worker (or in-thread where there is no Worker).
 import { lengthPrefixed, randomBytes, toBase64Url, toHex, utf8 } from './bytes';
 import { argon2id } from './argon2';
-import { openEnvelope, openEnvelopes, sealEnvelope, sealEnvelopes, SubkeyCache, type Opened } from './envelope';
+import { HEADER_LENGTH, openEnvelope, openEnvelopes, sealEnvelope, sealEnvelopes, SubkeyCache, type Opened } from './envelope';
 import { KeySchedule, Purpose } from './key-schedule';
 import { XaesKey } from './xaes';
 
@@ -83,16 +83,34 @@ export class VaultCrypto {
     return Promise.all(tags.map((t) => crypto.subtle.sign('HMAC', this.#tagIdKey, utf8(t)).then((mac) => toBase64Url(new Uint8Array(mac)))));
   }
 
-  /** lengthPrefixed(kind, vaultId, id), built from the kind's cached prefix (this runs per record). */
+  /** lengthPrefixed(kind, vaultId, id): a record's context. */
   #recordContext(kind: RecordKind, id: string): Uint8Array<ArrayBuffer> {
-    const prefix = this.#contextPrefixes[kind];
-    const out = new Uint8Array(prefix.length + 4 + 3 * id.length);
-    out.set(prefix);
-    const { written } = encoder.encodeInto(id, out.subarray(prefix.length + 4));
-    new DataView(out.buffer).setUint32(prefix.length, written);
-    return out.subarray(0, prefix.length + 4 + written);
+    return this.#recordAad(kind, id).subarray(HEADER_LENGTH);
   }
 
+  /**
+   * A record's additional data, `header ‖ lengthPrefixed(kind, vaultId, id)`, in one array, from
+   * the kind's cached prefix (this runs once per record: ids we write are ASCII, copied as is).
+   */
+  #recordAad(kind: RecordKind, id: string, header?: Uint8Array): Uint8Array<ArrayBuffer> {
+    const prefix = this.#contextPrefixes[kind];
+    const start = HEADER_LENGTH + prefix.length + 4;
+    let aad = new Uint8Array(start + id.length);
+    let length = id.length;
+    for (let k = 0; k < id.length; k++) {
+      const c = id.charCodeAt(k);
+      if (c > 0x7f) {
+        aad = new Uint8Array(start + 3 * id.length);
+        length = encoder.encodeInto(id, aad.subarray(start)).written;
+        break;
+      }
+      aad[start + k] = c;
+    }
+    if (header) aad.set(header);
+    aad.set(prefix, HEADER_LENGTH);
+    new DataView(aad.buffer).setUint32(start - 4, length);
+    return aad.subarray(0, start + length);
+  }
   #headerContext(): Uint8Array<ArrayBuffer> {
     return lengthPrefixed('header', this.vaultId);
   }
@@ -101,7 +119,7 @@ export class VaultCrypto {
   async sealRecords(kind: RecordKind, ids: string[], plaintexts: Uint8Array<ArrayBuffer>[], now = Date.now()): Promise<Uint8Array<ArrayBuffer>[]> {
     if (plaintexts.length === 0) return [];
     const subkey = await this.#recordKey.subkey(randomBytes(12));
-    return sealEnvelopes(subkey, plaintexts, (i) => this.#recordContext(kind, ids[i]!), now);
+    return sealEnvelopes(subkey, plaintexts, (i, header) => this.#recordAad(kind, ids[i]!, header), now);
   }
 
   /** Opens one record; AuthenticationError if it was altered or moved. */
@@ -111,7 +129,7 @@ export class VaultCrypto {
 
   /** Opens records of one kind: each one's plaintext, or `null` where it was altered or moved. */
   openRecords(kind: RecordKind, ids: string[], envelopes: Uint8Array[]): Promise<(Uint8Array<ArrayBuffer> | null)[]> {
-    return openEnvelopes(this.#records, envelopes, (i) => this.#recordContext(kind, ids[i]!));
+    return openEnvelopes(this.#records, envelopes, (i, header) => this.#recordAad(kind, ids[i]!, header));
   }
 
   async sealHeader(plaintext: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {

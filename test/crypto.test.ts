@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { argon2id } from '../src/argon2';
-import { fromBase64Url, fromHex, lengthPrefixed, toBase64Url, toHex, utf8 } from '../src/bytes';
+import { concat, fromBase64Url, fromHex, lengthPrefixed, toBase64Url, toHex, utf8 } from '../src/bytes';
 import { engine } from '../src/engine-client';
 import { ENVELOPE_VERSION, HEADER_LENGTH, openEnvelope, openEnvelopes, sealEnvelope, sealEnvelopes, SubkeyCache } from '../src/envelope';
 import { hkdfInfo, KeySchedule, Purpose } from '../src/key-schedule';
@@ -77,6 +77,15 @@ describe('key schedule', () => {
     await expect(child.openRecord('tag', tagId, sealed!)).rejects.toBeInstanceOf(AuthenticationError);
     const [childSealed] = await child.sealRecords('tag', [tagId], [utf8('1')]);
     await expect(parent.openRecord('tag', tagId, childSealed!)).rejects.toBeInstanceOf(AuthenticationError);
+    // Batch and single paths build the same context, for any id (ids read from storage may be anything).
+    const odd = ['é', 'x'.repeat(500), '\u{1F511}', '\uD800', 'a\u0000b', ''];
+    const batch = await parent.sealRecords('tag', odd, odd.map((_, i) => utf8(`for #${i}`)));
+    for (const [i, id] of odd.entries()) {
+      expect(new TextDecoder().decode(await parent.openRecord('tag', id, batch[i]!))).toBe(`for #${i}`);
+      await expect(parent.openRecord('names', id, batch[i]!)).rejects.toBeInstanceOf(AuthenticationError);
+    }
+    expect((await parent.openRecords('tag', odd, batch)).map((p) => new TextDecoder().decode(p!))).toEqual(odd.map((_, i) => `for #${i}`));
+    expect(await parent.openRecords('tag', [...odd.slice(1), odd[0]!], batch)).toEqual(odd.map(() => null));
     // The same key derives the same child (deterministic), so a metatag reopens.
     expect((await parent.child('molly')).vaultId).toBe(child.vaultId);
   });
@@ -127,7 +136,9 @@ describe('envelope', () => {
     const { key, sub, cache } = await setup();
     const texts = Array.from({ length: 50 }, (_, i) => `record ${i} ${'é'.repeat(i)}`);
     const ctx = (i: number) => lengthPrefixed('ctx', String(i));
-    const sealed = await sealEnvelopes(sub, texts.map(utf8), ctx);
+    // A batch's additional data: the envelope's header, then its context.
+    const aad = (i: number, header: Uint8Array) => concat(header, ctx(i));
+    const sealed = await sealEnvelopes(sub, texts.map(utf8), aad);
     expect(new Set(sealed.map((e) => toHex(e.slice(9, 21))))).toEqual(new Set([toHex(sub.prefix)]));
     expect(new Set(sealed.map((e) => toHex(e.slice(21, 33)))).size).toBe(texts.length);
     // Each is an ordinary envelope: openEnvelope opens it, bound to its own context only.
@@ -141,7 +152,7 @@ describe('envelope', () => {
     [batch[4], batch[5]] = [batch[5]!, batch[4]!];
     batch[6] = new Uint8Array(10);
     batch[3] = other;
-    const opened = await openEnvelopes(new SubkeyCache(key), batch, ctx);
+    const opened = await openEnvelopes(new SubkeyCache(key), batch, aad);
     const expected = texts.map((t, i) => ([1, 4, 5, 6].includes(i) ? null : i === 3 ? 'other batch' : t));
     expect(opened.map((p) => (p ? new TextDecoder().decode(p) : null))).toEqual(expected);
   });
