@@ -961,8 +961,9 @@ export class Database extends EventTarget {
   async bytesEncrypt(plaintext: Uint8Array, options?: BytesEncryptOptions): Promise<Uint8Array> {
     const bytes = aBytes(plaintext, 'plaintext');
     const opts = anOptions<BytesEncryptOptions>(options, 'options', ['filename', 'transfer']);
+    const move = parseTransfer(opts.transfer);
     const { filename } = parseEncryptOptions(opts.filename === undefined ? undefined : { filename: opts.filename });
-    return this.#engine.call('encrypt', this.#handle, this.#outgoing(bytes, opts.transfer), 'bytes', filename);
+    return this.#engine.call('encrypt', this.#handle, outgoing(bytes, move), 'bytes', filename);
   }
 
   /**
@@ -972,17 +973,6 @@ export class Database extends EventTarget {
    */
   async bytesDecrypt(ciphertext: Uint8Array | string, options?: BytesDecryptOptions): Promise<Uint8Array> {
     return this.#decrypt(ciphertext, 'bytes', options);
-  }
-
-  /**
-   * Bytes to send to the engine: a copy (the engine's worker takes ownership of what it is sent),
-   * or, with `transfer` and an array that spans its whole ArrayBuffer, the array itself, whose
-   * buffer is then moved to the worker (the caller's array is left empty).
-   */
-  #outgoing(bytes: Uint8Array, transfer: unknown): Uint8Array<ArrayBuffer> {
-    const move = transfer === undefined ? false : aBoolean(transfer, 'options.transfer');
-    const whole = bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-    return move && whole ? (bytes as Uint8Array<ArrayBuffer>) : ownBytes(bytes);
   }
 
   async #decrypt(ciphertext: string | Uint8Array, kind: PublicKind, options: BytesDecryptOptions | undefined): Promise<Uint8Array<ArrayBuffer>> {
@@ -995,7 +985,8 @@ export class Database extends EventTarget {
       given = aBytes(ciphertext, 'ciphertext');
     }
     const opts = anOptions<BytesDecryptOptions>(options, 'options', kind === 'bytes' ? ['filename', 'ttl', 'transfer'] : ['filename', 'ttl']);
-    const bytes = given ? this.#outgoing(given, opts.transfer) : decoded!;
+    const move = parseTransfer(opts.transfer);
+    const bytes = given ? outgoing(given, move) : decoded!;
     const { filename } = parseEncryptOptions(opts.filename === undefined ? undefined : { filename: opts.filename });
     const ttl = opts.ttl === undefined ? undefined : aPositiveNumber(opts.ttl, 'options.ttl');
     return this.#engine.call('decrypt', this.#handle, bytes, kind, filename, ttl);
@@ -1105,6 +1096,20 @@ function parseProfileOptions(options: unknown): { directory: string; preload: bo
   const opts = anOptions<ProfileOptions>(options, 'options', ['directory', 'preload', 'durability', 'kb', 'cpu']);
   const { kb, cpu, ...open } = opts;
   return { ...parseOpenOptions(open), kdf: parseKdf(kb, cpu) };
+}
+
+function parseTransfer(transfer: unknown): boolean {
+  return transfer === undefined ? false : aBoolean(transfer, 'options.transfer');
+}
+
+/**
+ * Bytes to send to the engine: a copy (the engine's worker takes ownership of what it is sent),
+ * or, with `move` and an array that spans its whole ArrayBuffer, the array itself, whose buffer
+ * is then moved to the worker (the caller's array is left empty).
+ */
+function outgoing(bytes: Uint8Array, move: boolean): Uint8Array<ArrayBuffer> {
+  const whole = bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return move && whole ? (bytes as Uint8Array<ArrayBuffer>) : ownBytes(bytes);
 }
 
 function parseEncryptOptions(options: unknown): { filename: string } {

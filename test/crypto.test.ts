@@ -157,6 +157,19 @@ describe('envelope', () => {
     expect(opened.map((p) => (p ? new TextDecoder().decode(p) : null))).toEqual(expected);
   });
 
+  test('the subkey cache keeps at most its limit, and an evicted prefix still opens', async () => {
+    const { key } = await setup();
+    const ctx = lengthPrefixed('ctx');
+    const envelopes = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) => sealEnvelope(await key.subkey(crypto.getRandomValues(new Uint8Array(12))), utf8(`m${i}`), ctx)),
+    );
+    const cache = new SubkeyCache(key, 4);
+    for (const [i, env] of envelopes.entries()) expect(new TextDecoder().decode((await openEnvelope(cache, env, ctx)).plaintext)).toBe(`m${i}`);
+    expect(cache.size).toBe(4);
+    expect(new TextDecoder().decode((await openEnvelope(cache, envelopes[0]!, ctx)).plaintext)).toBe('m0');
+    expect(cache.size).toBe(4);
+  });
+
   test('ttl is checked after authentication: 6 s old with ttl 2 → TimeoutError.value 4', async () => {
     const { sub, cache } = await setup();
     const ctx = lengthPrefixed('ctx');
@@ -242,6 +255,9 @@ describe('public cryptography on a Database', () => {
     await expect(db.bytesEncrypt(again, { transfer: true, filename: 5 as never })).rejects.toMatchObject({ argument: 'options.filename' });
     expect(again.byteLength).toBe(message.length);
     await expect(db.jsonDecrypt('AAAA', { transfer: true } as never)).rejects.toMatchObject({ argument: 'options.transfer' });
+    await expect(db.bytesDecrypt('AAAA', { transfer: 1 as never })).rejects.toMatchObject({ argument: 'options.transfer' });
+    await expect(db.bytesDecrypt(again, { transfer: 'yes' as never })).rejects.toMatchObject({ argument: 'options.transfer' });
+    expect(again.byteLength).toBe(message.length);
   });
 
   test('another key cannot decrypt', async () => {
