@@ -37,18 +37,15 @@ function additionalData(header: Uint8Array, context: Uint8Array): Uint8Array<Arr
   return aad;
 }
 
-/**
- * Seals `plaintext` under `subkey` (whose nonce prefix is shared by the batch) with a fresh random
- * 12-byte nonce suffix.
- */
+/** Seals `plaintext` under `subkey` (its nonce prefix) with a fresh random 12-byte nonce suffix. */
 export async function sealEnvelope(
   subkey: XaesSubkey,
   plaintext: Uint8Array<ArrayBuffer>,
   context: Uint8Array<ArrayBuffer>,
   now = Date.now(),
-  suffix: Uint8Array<ArrayBuffer> = randomBytes(12),
 ): Promise<Uint8Array<ArrayBuffer>> {
   const header = envelopeHeader(subkey, now);
+  const suffix = randomBytes(12);
   header.set(suffix, 21);
   const body = await subkey.seal(suffix, plaintext, additionalData(header, context));
   return concat(header, body);
@@ -82,20 +79,31 @@ export function sealEnvelopes(
   );
 }
 
-/** Caches the subkey of each nonce prefix: records sealed in one batch share it. */
+/**
+ * Caches the subkey of each nonce prefix: records sealed in one batch share it. The oldest
+ * entries go beyond `limit` (every public ciphertext has a prefix of its own: a cache that kept
+ * them all would grow with every decryption for as long as the vault stays open).
+ */
 export class SubkeyCache {
   readonly #key: XaesKey;
+  readonly #limit: number;
   readonly #subkeys = new Map<string, Promise<XaesSubkey>>();
   /** The last subkey resolved: records of one batch come together, so most lookups stop here. */
   #last: XaesSubkey | undefined;
-  constructor(key: XaesKey) {
+  constructor(key: XaesKey, limit = 4096) {
     this.#key = key;
+    this.#limit = limit;
+  }
+  /** How many subkeys are cached. */
+  get size(): number {
+    return this.#subkeys.size;
   }
   get(prefix: Uint8Array<ArrayBuffer>): Promise<XaesSubkey> {
     const id = String.fromCharCode(...prefix);
     let sub = this.#subkeys.get(id);
     if (!sub) {
       sub = this.#key.subkey(prefix.slice());
+      if (this.#subkeys.size >= this.#limit) this.#subkeys.delete(this.#subkeys.keys().next().value!);
       this.#subkeys.set(id, sub);
       void sub.then((s) => (this.#last = s), () => undefined);
     }
