@@ -127,6 +127,15 @@ async function pair(tagvaultFirst: boolean, tagvault: () => Promise<void>, basel
   }
 }
 
+/** Measures `tagvault` and its `baseline` next to each other (see `pair`) into `samples`. */
+function measurePair(samples: PairSamples, tagvaultFirst: boolean, tagvault: () => Promise<unknown>, baseline: () => Promise<unknown>): Promise<void> {
+  return pair(
+    tagvaultFirst,
+    async () => void samples.tagvault.push(await measure(tagvault)),
+    async () => void samples.baseline.push(await measure(baseline)),
+  );
+}
+
 /** Runs measurements in an order that rotates with the round. */
 async function rotate(round: number, runs: (() => Promise<void>)[]): Promise<void> {
   for (let i = 0; i < runs.length; i++) await runs[(i + round) % runs.length]!();
@@ -436,46 +445,24 @@ async function bytesRound(round: number, bytes: number): Promise<BytesRound> {
   try {
     let envelope: Uint8Array | undefined;
     let ciphertext: ArrayBuffer | undefined;
-    await settle();
-    await pair(
-      first,
-      async () => void out.encrypt.tagvault.push(await measure(async () => void (envelope = await db.bytesEncrypt(plaintext)))),
-      async () => {
-        out.encrypt.baseline.push(await measure(async () => void (ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, plaintext))));
-      },
-    );
-    check(envelope!.length === bytes + 49 && ciphertext!.byteLength === bytes + 16, 'ciphertext lengths');
-    await settle();
     let opened: Uint8Array | undefined;
     let decrypted: ArrayBuffer | undefined;
-    await pair(
-      first,
-      async () => void out.decrypt.tagvault.push(await measure(async () => void (opened = await db.bytesDecrypt(envelope!)))),
-      async () => {
-        out.decrypt.baseline.push(await measure(async () => void (decrypted = await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, ciphertext!))));
-      },
-    );
+    const rawEncrypt = async () => void (ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, plaintext));
+    const rawDecrypt = async () => void (decrypted = await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, ciphertext!));
+    await settle();
+    await measurePair(out.encrypt, first, async () => void (envelope = await db.bytesEncrypt(plaintext)), rawEncrypt);
+    check(envelope!.length === bytes + 49 && ciphertext!.byteLength === bytes + 16, 'ciphertext lengths');
+    await settle();
+    await measurePair(out.decrypt, first, async () => void (opened = await db.bytesDecrypt(envelope!)), rawDecrypt);
     check(opened!.length === bytes && opened![12345 % bytes] === plaintext[12345 % bytes] && decrypted!.byteLength === bytes, 'decrypted lengths');
     // The same with { transfer: true }: the caller gives up its buffer (a copy, made untimed).
     await settle();
     const own = plaintext.slice();
-    await pair(
-      !first,
-      async () => void out.encryptTransfer.tagvault.push(await measure(async () => void (envelope = await db.bytesEncrypt(own, { transfer: true })))),
-      async () => {
-        out.encryptTransfer.baseline.push(await measure(async () => void (ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, plaintext))));
-      },
-    );
+    await measurePair(out.encryptTransfer, !first, async () => void (envelope = await db.bytesEncrypt(own, { transfer: true })), rawEncrypt);
     check(own.length === 0 && envelope!.length === bytes + 49, 'transferred plaintext');
     await settle();
     const ownEnvelope = envelope!.slice();
-    await pair(
-      !first,
-      async () => void out.decryptTransfer.tagvault.push(await measure(async () => void (opened = await db.bytesDecrypt(ownEnvelope, { transfer: true })))),
-      async () => {
-        out.decryptTransfer.baseline.push(await measure(async () => void (decrypted = await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, ciphertext!))));
-      },
-    );
+    await measurePair(out.decryptTransfer, !first, async () => void (opened = await db.bytesDecrypt(ownEnvelope, { transfer: true })), rawDecrypt);
     check(ownEnvelope.length === 0 && opened!.length === bytes && opened![54321 % bytes] === plaintext[54321 % bytes], 'transferred envelope');
   } finally {
     await db.close();
