@@ -63,63 +63,11 @@ export class StorageError extends TagvaultError {
   override name = 'StorageError';
 }
 
-/** The database was deleted or closed and cannot be used any more. */
+/** The database was closed, or its metatag deleted, and cannot be used any more. */
 export class DatabaseClosedError extends TagvaultError {
   override name = 'DatabaseClosedError';
-}
-
-/** An error as it crosses the worker boundary: plain data only. */
-export interface WireError {
-  name: string;
-  message: string;
-  argument?: string;
-  value?: number;
-  cause?: { name: string; message: string };
-}
-
-/** Flattens an error for `postMessage`, keeping the fields our classes carry. */
-export function toWire(error: unknown): WireError {
-  if (!(error instanceof Error)) return { name: 'TagvaultError', message: String(error) };
-  const wire: WireError = { name: error.name, message: error.message };
-  if (error instanceof ValidationError) wire.argument = error.argument;
-  if (error instanceof TimeoutError) wire.value = error.value;
-  const cause = error.cause;
-  if (cause instanceof Error || cause instanceof DOMException) {
-    wire.cause = { name: cause.name, message: cause.message };
-  }
-  return wire;
-}
-
-/** Rebuilds a typed error on this side of the worker boundary, so `instanceof` works. */
-export function fromWire(wire: WireError): Error {
-  const options: ErrorOptions | undefined = wire.cause
-    ? { cause: Object.assign(new Error(wire.cause.message), { name: wire.cause.name }) }
-    : undefined;
-  switch (wire.name) {
-    case 'ValidationError': {
-      const e = new ValidationError(wire.argument ?? 'argument', '', options);
-      e.message = wire.message;
-      return e;
-    }
-    case 'TimeoutError':
-      return new TimeoutError(wire.value ?? 0, options);
-    case 'AuthenticationError':
-      return new AuthenticationError(wire.message, options);
-    case 'InvalidHmacError':
-      return new InvalidHmacError(wire.message, options);
-    case 'ProfileNotFoundError':
-      return new ProfileNotFoundError(wire.message, options);
-    case 'QuotaExceededError':
-      return new QuotaExceededError(wire.message, options);
-    case 'StorageError':
-      return new StorageError(wire.message, options);
-    case 'DatabaseClosedError':
-      return new DatabaseClosedError(wire.message, options);
-    case 'TagvaultError':
-      return new TagvaultError(wire.message, options);
-    default:
-      // Not one of ours (a bug, or the browser's): keep its name and message.
-      return Object.assign(new TagvaultError(wire.message, options), { name: wire.name });
+  constructor(message = 'this database was closed (or its metatag deleted) and cannot be used', options?: ErrorOptions) {
+    super(message, options);
   }
 }
 

@@ -1,21 +1,26 @@
-// tagvault's public API. Everything else in src/ is internal.
-export { Database, DEFAULT_DIRECTORY } from './database';
-export type {
-  BytesDecryptOptions,
-  BytesEncryptOptions,
-  ChangeDetail,
-  DecryptOptions,
-  EncryptOptions,
-  OpenOptions,
-  PasscryptOptions,
-  ProfileOptions,
-  UuidGenerator,
-  UuidOptions,
-} from './database';
-export { Keys } from './keys';
-export { Namespace } from './namespace';
-export { ProfileTokens, type ProfileTokenOptions } from './profile';
-export type { CorruptRecord, RawRecord } from './protocol';
+// tagvault's public API, and nothing else. The code is in layers, each a folder, the page's on
+// top: database/ (the public class, the cache, metatags, other tabs' changes), wire/ (what
+// crosses to the engine's worker), engine/ (what runs where the keys live: reading, committing,
+// profiles, IndexedDB), crypto/ (the primitives and the key schedule), format/ (every stored
+// format). errors, assert, bytes and json, beside this file, serve them all.
+export { Database } from './database/database';
+export type { ChangeDetail, DatabaseEventMap } from './database/events';
+export { Namespace } from './database/namespace';
+export {
+  DEFAULT_DIRECTORY,
+  type BytesDecryptOptions,
+  type BytesEncryptOptions,
+  type DecryptOptions,
+  type EncryptOptions,
+  type OpenOptions,
+  type PasscryptOptions,
+  type ProfileOptions,
+  type UuidOptions,
+} from './database/options';
+export { ProfileTokens, type ProfileTokenOptions } from './database/profile-tokens';
+export { PublicCrypto, type UuidGenerator } from './database/public-crypto';
+export { Keys } from './crypto/keys';
+export type { CorruptRecord, RawRecord } from './wire/protocol';
 export {
   AuthenticationError,
   DatabaseClosedError,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { AuthenticationError, Database, Keys, ValidationError } from '../src/index';
-import { engine } from '../src/engine-client';
+import { engine } from '../src/wire/client';
 import { freshDirectory, freshVault } from './helpers';
 
 describe('Database: tags', () => {
@@ -69,10 +69,11 @@ describe('Database: tags', () => {
     expect(again.corrupted).toEqual([]);
     expect((await Database.open(key, { directory, preload: false })).tags).toEqual(db.tags);
     // Each record read exactly once (a duplicate would hide behind the cache's Map).
-    const opened = await engine().call('openVault', { directory, root: new Uint8Array(key), preload: true });
+    const opened = await engine().openVault({ kind: 'root', directory, root: new Uint8Array(key), preload: true });
     expect(opened.tags.orders.length).toBe(n);
-    expect(opened.tags.valueLengths!.length).toBe(n);
-    await engine().call('closeVault', opened.handle);
+    expect(opened.tags.values!.length.filter((l) => l > 0).length).toBe(n);
+    expect(new Set(opened.tags.ids.match(/.{43}/g)).size).toBe(n);
+    await engine().closeVault(opened.handle);
   });
 
   test('metatags: same instance, listed, saved with parent, nest, deleted', async () => {

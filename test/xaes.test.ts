@@ -1,7 +1,7 @@
 import { shake128 } from '@noble/hashes/sha3.js';
 import { describe, expect, test } from 'vitest';
 import { fromHex, toHex, utf8 } from '../src/bytes';
-import { XaesKey } from '../src/xaes';
+import { XaesKey } from '../src/crypto/xaes';
 import vectors from './vectors/xaes-256-gcm.json';
 
 describe('XAES-256-GCM (C2SP vectors)', () => {

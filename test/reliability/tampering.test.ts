@@ -17,8 +17,8 @@
 // of a header or of the whole directory. See SECURITY.md.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AuthenticationError, Database, Keys, TagvaultError, TimeoutError, type CorruptRecord } from '../../src/index';
-import { decodeNameBlock, type NameEntry } from '../../src/records';
-import { VaultCrypto } from '../../src/vault-crypto';
+import { decodeNameBlock, type NameEntry } from '../../src/format/records';
+import { VaultCrypto } from '../../src/crypto/vault-crypto';
 import { figure, freshDirectory, keyOf, rawDirectory, rawRestore, rawWrite, Rng, scale, seedFor, snapshot, TIMEOUT, type RawRecord, view } from './helpers';
 
 /** WebKit (Safari's engine), not Chromium or Firefox, which also say "AppleWebKit"/"like Gecko". */

@@ -1,5 +1,5 @@
 // Key generation for users of tagvault.
-import { randomBytes } from './bytes';
+import { randomBytes } from '../bytes';
 
 /** Keys for {@link Database.open}. */
 export const Keys = {

@@ -1,4 +1,6 @@
-// The plaintexts of the two kinds of sealed records a vault keeps (before encryption):
+// format/: every stored format, in one home (records and name blocks here; the vault header,
+// the profile record and the envelope's byte layout beside it). Here, the plaintexts of the two
+// kinds of sealed records a vault keeps (before encryption):
 //
 //   tag record   order (8, float64 big-endian) ‖ name length (4, big-endian) ‖ name (UTF-8) ‖ JSON (UTF-8)
 //   name block   JSON: [[tagId, name, order], …] — the names of the tags first saved in one commit
@@ -6,11 +8,12 @@
 // One record per tag holds everything about it, so a save writes one record per dirty tag and an
 // open with `preload: true` reads one. Name blocks exist so `preload: false` can list the tags
 // without decrypting every value: a few records instead of one per tag.
-import { fromUtf8, utf8 } from './bytes';
-import { AuthenticationError } from './errors';
+import { fromUtf8, utf8 } from '../bytes';
+import { AuthenticationError } from '../errors';
 
 const PREFIX = 12;
 
+/** A tag as its record stores it (format layer; `tagId` is its key, not part of the record). */
 export interface TagRecord {
   order: number;
   tag: string;

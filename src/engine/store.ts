@@ -2,25 +2,18 @@
 // opening a new vault or metatag never needs a version upgrade (upgrades block on other tabs).
 //
 //   tags     [vaultId, tagId]   → envelope of one tag: its name, creation order and JSON value
-//   names    [vaultId, blockId] → envelope of a block of tag names (records.ts), for `preload: false`
+//   names    [vaultId, blockId] → envelope of a block of tag names, for `preload: false`
 //   headers  vaultId            → envelope of the vault's header (format version, metatag names)
 //   profiles profileId          → a profile's secret salt, KDF settings and wrapped root key
+// (the plaintexts' formats: src/format/)
 //
 // Never await anything but IndexedDB inside a transaction: it auto-commits when idle.
 import { openDB, unwrap, type DBSchema, type IDBPDatabase, type IDBPObjectStore, type StoreNames } from 'idb';
-import { storageError } from './errors';
+import { storageError } from '../errors';
+import type { ProfileRecord } from '../format/profile-record';
+import type { RawRecord } from '../wire/protocol';
 
 export type RecordKey = [vaultId: string, tagId: string];
-
-export interface ProfileRecord {
-  version: 1;
-  /** 32 random bytes, stored on this device only: with the tokens, the Argon2id salt. */
-  secretSalt: Uint8Array;
-  memoryKiB: number;
-  iterations: number;
-  /** The vault's 64-byte root key, sealed under the password-derived key. */
-  wrapped: Uint8Array;
-}
 
 interface Schema extends DBSchema {
   tags: { key: RecordKey; value: Uint8Array };
@@ -30,7 +23,7 @@ interface Schema extends DBSchema {
 }
 
 const STORES = ['tags', 'names', 'headers', 'profiles'] as const;
-/** 2: one record per tag (1, before the first release, kept a tag's name and value apart). */
+/** The IndexedDB schema version: 2, one record per tag (1 was never released). */
 const SCHEMA_VERSION = 2;
 
 /** Every key of one vault in `tags`/`names`: arrays sort after strings, so [id, []] is past all [id, x]. */
@@ -134,12 +127,7 @@ export class Store {
   #open(): Promise<IDBPDatabase<Schema>> {
     if (!this.#db) {
       const opening = openDB<Schema>(this.directory, SCHEMA_VERSION, {
-        upgrade(db, oldVersion) {
-          // Version 1 (never released) kept names and values in two stores: its records are unreadable here.
-          if (oldVersion === 1) {
-            const raw = unwrap(db);
-            for (const old of ['names', 'values']) if (raw.objectStoreNames.contains(old)) raw.deleteObjectStore(old);
-          }
+        upgrade(db) {
           for (const name of STORES) if (!db.objectStoreNames.contains(name)) db.createObjectStore(name);
         },
         blocking: () => {
@@ -299,9 +287,9 @@ export class Store {
   }
 
   /** Every raw record of the directory, for inspection (the demo's "under the hood" view, tests). */
-  async dump(): Promise<{ store: string; key: IDBValidKey; value: unknown }[]> {
+  async dump(): Promise<RawRecord[]> {
     const db = await this.#open();
-    const out: { store: string; key: IDBValidKey; value: unknown }[] = [];
+    const out: RawRecord[] = [];
     const tx = db.transaction(STORES, 'readonly');
     for (const name of STORES) {
       const store = tx.objectStore(name);

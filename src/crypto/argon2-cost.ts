@@ -1,6 +1,6 @@
 // Argon2 cost bounds, apart from the Argon2 code itself so the main thread can validate settings
 // without loading the wasm.
-import { anInteger } from './assert';
+import { anInteger } from '../assert';
 
 /** Argon2's minimum memory is 8 KiB per lane (RFC 9106 §3.1). */
 export const MIN_MEMORY_KIB = 8;

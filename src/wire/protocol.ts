@@ -1,32 +1,31 @@
-// The messages between the main thread and the engine (in its worker), typed in one place.
-import type { WireError } from './errors';
-import type { PublicKind } from './vault-crypto';
+// wire/: what crosses between the page and the engine in its worker, typed in one place. The
+// page holds a `Remote<EngineApi>` (client.ts); tags cross as columns (tag-columns.ts); tagvault's
+// errors keep their class through a Comlink transfer handler (error-transfer.ts). Every type here
+// belongs to the wire layer: what is stored is in format/, what the page caches in database/.
+import type { PublicKind } from '../crypto/vault-crypto';
 
 /** A vault open in the engine. Handles are small integers, meaningful only to that engine. */
 export type Handle = number;
 
-export interface OpenVaultRequest {
-  directory: string;
-  /** A root vault: its 64-byte root key (transferred, then zero-filled in the engine). */
-  root?: Uint8Array<ArrayBuffer>;
-  /** A metatag: the parent's handle and the metatag's name. */
-  parent?: Handle;
-  name?: string;
-  /** Decrypt every value now (true) or only the tag names (false). */
-  preload: boolean;
-}
+/** Which vault to open: a root vault by its key, or a metatag of an open vault by its name. */
+export type OpenVaultRequest =
+  | {
+      kind: 'root';
+      directory: string;
+      /** The 64-byte root key (transferred, then zero-filled in the engine). */
+      root: Uint8Array<ArrayBuffer>;
+      /** Decrypt every value now (true) or only the tag names (false). */
+      preload: boolean;
+    }
+  | { kind: 'metatag'; parent: Handle; name: string; preload: boolean };
 
-export interface LoadedTag {
-  tag: string;
-  tagId: string;
-  /** JSON text of the value; absent when values were not asked for. */
-  json?: string;
-  /** When the tag was first saved (a monotonic count): tags are listed in this order. */
-  order: number;
-}
+/** Which tags to load: by name (the engine derives their ids) or by id (as listed at open). */
+export type TagSelector = { by: 'name'; tags: string[] } | { by: 'id'; tagIds: string[] };
 
-/** An opened vault's tags as columns: a few long strings and typed arrays structured-clone much
- * faster than thousands of objects. */
+/**
+ * Tags as they cross the wire, as columns: a few long strings and typed arrays structured-clone
+ * much faster than thousands of objects. Built and read only by tag-columns.ts.
+ */
 export interface TagColumns {
   /** The tag names, concatenated; `nameLengths` cuts them apart (names may contain U+0000). */
   names: string;
@@ -35,14 +34,16 @@ export interface TagColumns {
   ids: string;
   orders: Float64Array<ArrayBuffer>;
   /**
-   * With preload: the JSON texts as UTF-8 in a few buffers (one per chunk of records read;
-   * transferred, not copied), and where each tag's is: buffer, byte offset and length (0 = none:
-   * the record is corrupt). Decoded on the main thread when read.
+   * When values were read: the JSON texts as UTF-8 in a few buffers (one per chunk of records
+   * read; transferred, not copied), and where each tag's is: buffer, byte offset and length
+   * (length 0 = none: its record is corrupt). Decoded on the page when first read.
    */
-  values?: Uint8Array<ArrayBuffer>[];
-  valueBuffers?: Uint32Array<ArrayBuffer>;
-  valueOffsets?: Uint32Array<ArrayBuffer>;
-  valueLengths?: Uint32Array<ArrayBuffer>;
+  values?: {
+    buffers: Uint8Array<ArrayBuffer>[];
+    buffer: Uint32Array<ArrayBuffer>;
+    offset: Uint32Array<ArrayBuffer>;
+    length: Uint32Array<ArrayBuffer>;
+  };
 }
 
 /**
@@ -53,12 +54,15 @@ export interface TagColumns {
  * - `value`: a tag's record, whose name is known: the tag is listed, and reading it throws.
  */
 export interface CorruptRecord {
+  /** Which kind of record failed (see above). */
   kind: 'header' | 'names' | 'name' | 'value';
+  /** The tag's id, for a tag record. */
   tagId?: string;
   /** The tag, when its name is known. */
   tag?: string;
 }
 
+/** What opening a vault gives the page. */
 export interface OpenedVault {
   handle: Handle;
   vaultId: string;
@@ -67,8 +71,17 @@ export interface OpenedVault {
   corrupted: CorruptRecord[];
 }
 
-/** What one vault contributes to a `commit`. */
-export interface VaultChange {
+/** What loading some tags gives the page (tags with no record are left out). */
+export interface LoadedTags {
+  tags: TagColumns;
+  corrupted: CorruptRecord[];
+}
+
+/** What one vault contributes to a `commit`: an edit of its tags and metatags, or its removal. */
+export type VaultChange = VaultEdit | VaultDrop;
+
+export interface VaultEdit {
+  kind: 'edit';
   handle: Handle;
   /** `order` is the tag's stored order when it has one; new tags get the next one. */
   upserts: { tag: string; order?: number }[];
@@ -84,9 +97,14 @@ export interface VaultChange {
    * Metatag paths below this vault (e.g. `["molly", "inner"]`) that are dropped with the removed
    * metatags even where no stored header lists them yet (created, written with saveTag, unsaved).
    */
-  removeTrees?: string[][];
-  /** Remove the whole vault and its metatags, recursively. */
-  drop?: boolean;
+  removeTrees: string[][];
+}
+
+/** Remove the whole vault and its metatags, recursively (and the paths in `removeTrees`). */
+export interface VaultDrop {
+  kind: 'drop';
+  handle: Handle;
+  removeTrees: string[][];
 }
 
 export interface CommitResult {
@@ -98,14 +116,25 @@ export interface CommitResult {
   metatags: (string[] | undefined)[];
 }
 
+/** What one commit changed in one vault, as other tabs hear it. */
+export interface ChangedVault {
+  vaultId: string;
+  upserted: string[];
+  deleted: string[];
+  header: boolean;
+  dropped: boolean;
+}
+
 /** Posted on `BroadcastChannel("tagvault:" + directory)` after every write. */
 export interface ChangeMessage {
   type: 'tagvault:change';
+  /** The id of the engine that wrote (a page ignores its own engine's messages). */
   source: string;
   directory: string;
-  vaults: { vaultId: string; upserted: string[]; deleted: string[]; header: boolean; dropped: boolean }[];
+  vaults: ChangedVault[];
 }
 
+/** A password profile, as the engine needs it: where it is, its id, identity and password. */
 export interface ProfileRequest {
   directory: string;
   profileId: string;
@@ -113,26 +142,34 @@ export interface ProfileRequest {
   password: string;
 }
 
+/** Argon2id costs for a password-derived key. */
 export interface KdfSettings {
   memoryKiB: number;
   iterations: number;
 }
 
+/** Open an existing profile, or create it (with these costs) when it does not exist. */
+export type ProfileOpening = { mode: 'load' } | { mode: 'create'; kdf: KdfSettings };
+
+/** One raw IndexedDB record, as {@link Database.rawRecords} lists it. */
 export interface RawRecord {
+  /** The object store: `tags`, `names`, `headers` or `profiles`. */
   store: string;
+  /** Its IndexedDB key. */
   key: IDBValidKey;
+  /** Its stored value (envelope bytes, or a profile record). */
   value: unknown;
 }
 
-/** The engine's API, as the main thread calls it. */
+/** The engine's API, as the page calls it through Comlink (`Remote<EngineApi>`). */
 export interface EngineApi {
   id(): Promise<string>;
   openVault(req: OpenVaultRequest): Promise<OpenedVault>;
   closeVault(handle: Handle): Promise<void>;
-  loadTags(handle: Handle, by: { tags?: string[]; tagIds?: string[] }): Promise<{ tags: LoadedTag[]; corrupted: CorruptRecord[]; missing: string[] }>;
+  loadTags(handle: Handle, selector: TagSelector): Promise<LoadedTags>;
   readMetatags(handle: Handle): Promise<string[]>;
   tagIds(handle: Handle, tags: string[]): Promise<string[]>;
-  commit(directory: string, changes: VaultChange[], durability?: IDBTransactionDurability): Promise<CommitResult>;
+  commit(directory: string, changes: VaultChange[], durability: IDBTransactionDurability): Promise<CommitResult>;
   encrypt(handle: Handle, plaintext: Uint8Array<ArrayBuffer>, kind: PublicKind, filename: string): Promise<Uint8Array<ArrayBuffer>>;
   decrypt(handle: Handle, envelope: Uint8Array<ArrayBuffer>, kind: PublicKind, filename: string, ttl?: number): Promise<Uint8Array<ArrayBuffer>>;
   hmac(handle: Handle, data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>>;
@@ -140,18 +177,8 @@ export interface EngineApi {
   uuid(handle: Handle, category: string, salt: Uint8Array<ArrayBuffer>, value: Uint8Array<ArrayBuffer>, size: number): Promise<string>;
   passcrypt(handle: Handle, password: Uint8Array<ArrayBuffer>, salt: Uint8Array<ArrayBuffer>, memoryKiB: number, iterations: number): Promise<string>;
   profileExists(directory: string, profileId: string): Promise<boolean>;
-  openProfile(req: ProfileRequest, create: KdfSettings | undefined, preload: boolean): Promise<OpenedVault>;
-  changePassword(req: ProfileRequest, newPassword: string, kdf: KdfSettings | undefined): Promise<void>;
+  openProfile(req: ProfileRequest, opening: ProfileOpening, preload: boolean): Promise<OpenedVault>;
+  changePassword(req: ProfileRequest, newPassword: string, kdf?: KdfSettings): Promise<void>;
   deleteProfile(req: ProfileRequest): Promise<void>;
   dump(directory: string): Promise<RawRecord[]>;
-}
-
-export type EngineMethod = keyof EngineApi;
-
-/** What the worker answers to every call: a value, or an error flattened for the wire. */
-export type CallResult = { ok: unknown } | { error: WireError };
-
-/** What the worker exposes through Comlink. */
-export interface WorkerApi {
-  call(method: EngineMethod, args: unknown[]): Promise<CallResult>;
 }

@@ -1,31 +1,43 @@
-// The envelope every ciphertext travels in:
-//   version (1) ‖ timestamp (8, ms since the epoch, big-endian) ‖ nonce (24) ‖ ciphertext ‖ tag (16)
-// The 33-byte header is authenticated as AAD together with a context (vault id + tag id for
-// records, the filename for public encryption), so a record cannot be moved or relabelled.
-import { concat, randomBytes } from './bytes';
-import { AuthenticationError, TimeoutError } from './errors';
-import { XAES_NONCE_LENGTH, XAES_TAG_LENGTH, type XaesKey, type XaesSubkey } from './xaes';
+// Sealing and opening envelopes (their byte layout: format/envelope-layout.ts). The header is
+// authenticated as AAD together with a context (vault id + tag id for records, the filename for
+// public encryption), so a record cannot be moved or relabelled.
+import { concat, randomBytes } from '../bytes';
+import { AuthenticationError, TimeoutError } from '../errors';
+import {
+  ENVELOPE_OVERHEAD,
+  ENVELOPE_VERSION,
+  envelopeTimestamp,
+  HEADER_LENGTH,
+  NONCE_HALF_LENGTH,
+  NONCE_PREFIX_OFFSET,
+  NONCE_SUFFIX_OFFSET,
+  setEnvelopeTimestamp,
+  VERSION_OFFSET,
+} from '../format/envelope-layout';
+import type { XaesKey, XaesSubkey } from './xaes';
 
-export const ENVELOPE_VERSION = 1;
-export const HEADER_LENGTH = 1 + 8 + XAES_NONCE_LENGTH;
-/** Bytes an envelope adds to its plaintext. */
-export const ENVELOPE_OVERHEAD = HEADER_LENGTH + XAES_TAG_LENGTH;
-
-/** The 33-byte envelope header: version, timestamp and the subkey's nonce prefix (suffix to be set). */
+/** The envelope header: version, timestamp and the subkey's nonce prefix (suffix to be set). */
 function envelopeHeader(subkey: XaesSubkey, now = Date.now()): Uint8Array<ArrayBuffer> {
   const header = new Uint8Array(HEADER_LENGTH);
-  const view = new DataView(header.buffer);
-  header[0] = ENVELOPE_VERSION;
-  // Milliseconds fit in 53 bits: the high and low 32 bits, without a BigInt per record.
-  view.setUint32(1, Math.floor(now / 2 ** 32));
-  view.setUint32(5, now >>> 0);
-  header.set(subkey.prefix, 9);
+  header[VERSION_OFFSET] = ENVELOPE_VERSION;
+  setEnvelopeTimestamp(header, now);
+  header.set(subkey.prefix, NONCE_PREFIX_OFFSET);
   return header;
+}
+
+/** The nonce prefix of an envelope (it selects the subkey). */
+function prefixOf(envelope: Uint8Array): Uint8Array<ArrayBuffer> {
+  return envelope.subarray(NONCE_PREFIX_OFFSET, NONCE_SUFFIX_OFFSET) as Uint8Array<ArrayBuffer>;
+}
+
+/** The nonce suffix of an envelope (AES-GCM's nonce under the subkey). */
+function suffixOf(envelope: Uint8Array): Uint8Array<ArrayBuffer> {
+  return envelope.subarray(NONCE_SUFFIX_OFFSET, HEADER_LENGTH) as Uint8Array<ArrayBuffer>;
 }
 
 /**
  * The additional data of the `index`-th envelope of a batch: a new array holding `header` (its
- * 33 bytes) followed by that envelope's context. Built in one go, as it runs once per record.
+ * header) followed by that envelope's context. Built in one go, as it runs once per record.
  */
 export type AdditionalData = (index: number, header: Uint8Array) => Uint8Array<ArrayBuffer>;
 
@@ -45,8 +57,8 @@ export async function sealEnvelope(
   now = Date.now(),
 ): Promise<Uint8Array<ArrayBuffer>> {
   const header = envelopeHeader(subkey, now);
-  const suffix = randomBytes(12);
-  header.set(suffix, 21);
+  const suffix = randomBytes(NONCE_HALF_LENGTH);
+  header.set(suffix, NONCE_SUFFIX_OFFSET);
   const body = await subkey.seal(suffix, plaintext, additionalData(header, context));
   return concat(header, body);
 }
@@ -63,12 +75,12 @@ export function sealEnvelopes(
 ): Promise<Uint8Array<ArrayBuffer>[]> {
   const template = envelopeHeader(subkey, now);
   // One call to the CSPRNG for every nonce suffix of the batch.
-  const suffixes = randomBytes(12 * plaintexts.length);
+  const suffixes = randomBytes(NONCE_HALF_LENGTH * plaintexts.length);
   return Promise.all(
     plaintexts.map((plaintext, i) => {
-      const suffix = suffixes.subarray(12 * i, 12 * i + 12);
+      const suffix = suffixes.subarray(NONCE_HALF_LENGTH * i, NONCE_HALF_LENGTH * (i + 1));
       const aad = aadOf(i, template);
-      aad.set(suffix, 21);
+      aad.set(suffix, NONCE_SUFFIX_OFFSET);
       return subkey.encrypt(suffix, plaintext, aad).then((body) => {
         const envelope = new Uint8Array(HEADER_LENGTH + body.byteLength);
         envelope.set(aad.subarray(0, HEADER_LENGTH));
@@ -94,10 +106,6 @@ export class SubkeyCache {
     this.#key = key;
     this.#limit = limit;
   }
-  /** How many subkeys are cached. */
-  get size(): number {
-    return this.#subkeys.size;
-  }
   get(prefix: Uint8Array<ArrayBuffer>): Promise<XaesSubkey> {
     const id = String.fromCharCode(...prefix);
     let sub = this.#subkeys.get(id);
@@ -114,7 +122,7 @@ export class SubkeyCache {
     const last = this.#last;
     if (!last) return undefined;
     const p = last.prefix;
-    for (let i = 0; i < 12; i++) if (p[i] !== prefix[i]) return undefined;
+    for (let i = 0; i < NONCE_HALF_LENGTH; i++) if (p[i] !== prefix[i]) return undefined;
     return last;
   }
 }
@@ -127,14 +135,14 @@ export class SubkeyCache {
 export function openEnvelopes(subkeys: SubkeyCache, envelopes: Uint8Array[], aadOf: AdditionalData): Promise<(Uint8Array<ArrayBuffer> | null)[]> {
   const out: (Uint8Array<ArrayBuffer> | null)[] = new Array(envelopes.length).fill(null);
   const opening = envelopes.map((envelope, i) => {
-    if (!(envelope instanceof Uint8Array) || envelope.length < ENVELOPE_OVERHEAD || envelope[0] !== ENVELOPE_VERSION) return undefined;
+    if (!(envelope instanceof Uint8Array) || envelope.length < ENVELOPE_OVERHEAD || envelope[VERSION_OFFSET] !== ENVELOPE_VERSION) return undefined;
     const aad = aadOf(i, envelope.subarray(0, HEADER_LENGTH));
     const open = (subkey: XaesSubkey): Promise<void> =>
-      subkey.decrypt(envelope.subarray(21, 33) as Uint8Array<ArrayBuffer>, envelope.subarray(HEADER_LENGTH) as Uint8Array<ArrayBuffer>, aad).then(
+      subkey.decrypt(suffixOf(envelope), envelope.subarray(HEADER_LENGTH) as Uint8Array<ArrayBuffer>, aad).then(
         (plaintext) => void (out[i] = new Uint8Array(plaintext)),
         () => undefined,
       );
-    const prefix = envelope.subarray(9, 21) as Uint8Array<ArrayBuffer>;
+    const prefix = prefixOf(envelope);
     const subkey = subkeys.peek(prefix);
     return subkey ? open(subkey) : subkeys.get(prefix).then(open, () => undefined);
   });
@@ -162,19 +170,18 @@ export async function openEnvelope(
   if (!(envelope instanceof Uint8Array) || envelope.length < ENVELOPE_OVERHEAD) {
     throw new AuthenticationError('ciphertext is too short to be a tagvault envelope');
   }
-  if (envelope[0] !== ENVELOPE_VERSION) {
-    throw new AuthenticationError(`unknown envelope version ${envelope[0]}`);
+  if (envelope[VERSION_OFFSET] !== ENVELOPE_VERSION) {
+    throw new AuthenticationError(`unknown envelope version ${envelope[VERSION_OFFSET]}`);
   }
   // Views, not copies: WebCrypto copies its inputs anyway.
   const header = envelope.subarray(0, HEADER_LENGTH);
-  const view = new DataView(envelope.buffer, envelope.byteOffset, HEADER_LENGTH);
-  const timestamp = view.getUint32(1) * 2 ** 32 + view.getUint32(5);
-  const prefix = envelope.subarray(9, 21) as Uint8Array<ArrayBuffer>;
+  const timestamp = envelopeTimestamp(envelope);
+  const prefix = prefixOf(envelope);
   const subkey = subkeys.peek(prefix) ?? (await subkeys.get(prefix));
   let plaintext: Uint8Array<ArrayBuffer>;
   try {
     const body = envelope.subarray(HEADER_LENGTH) as Uint8Array<ArrayBuffer>;
-    plaintext = await subkey.open(envelope.subarray(21, 33) as Uint8Array<ArrayBuffer>, body, additionalData(header, context));
+    plaintext = await subkey.open(suffixOf(envelope), body, additionalData(header, context));
   } catch (cause) {
     throw new AuthenticationError('authentication failed: wrong key or context, or the ciphertext was altered', { cause });
   }

@@ -1,7 +1,7 @@
 // The HKDF-SHA-256 key schedule (DESIGN.md, "Cryptography"): every key of a vault is derived from
 // its 64-byte root with info = "tagvault/v1/" ‖ purpose ‖ 0x00 ‖ length-prefixed context.
 // The root itself is imported once as a non-extractable HKDF key.
-import { concat, lengthPrefixed, utf8 } from './bytes';
+import { concat, lengthPrefixed, utf8 } from '../bytes';
 
 /** What a derived key is for; each purpose gives independent keys. */
 export const Purpose = {

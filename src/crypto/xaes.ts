@@ -5,7 +5,7 @@
 // the last 12 bytes as its nonce. For a one-block message, CMAC_K(M) = AES_K(M ⊕ K1), and
 // AES-CBC with IV = K1 over one block computes exactly AES_K(M ⊕ K1): WebCrypto gives us the
 // KDF without any hand-written AES. (WebCrypto appends a PKCS#7 padding block; we keep the first.)
-import { concat } from './bytes';
+import { concat } from '../bytes';
 
 export const XAES_KEY_LENGTH = 32;
 export const XAES_NONCE_LENGTH = 24;

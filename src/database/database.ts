@@ -1,0 +1,355 @@
+// database/: the page's side of tagvault. Here, the public Database class: each method validates
+// its arguments and delegates, to the open vault behind it (vault.ts: cache, metatags, saves) or
+// to profiles.ts; its public cryptography it inherits (public-crypto.ts). The keys never leave
+// the engine's worker.
+import { aBytes, aKey, aString, aTag, describe } from '../assert';
+import { fromBase64Url, toBase64Url, utf8 } from '../bytes';
+import { ValidationError } from '../errors';
+import { assertJson } from '../json';
+import { engine } from '../wire/client';
+import type { CorruptRecord, OpenedVault, RawRecord } from '../wire/protocol';
+import type { ChangeDetail } from './events';
+import { Namespace } from './namespace';
+import { parseOpenOptions, type OpenOptions, type OpenSettings, type ProfileOptions } from './options';
+import * as profiles from './profiles';
+import { parseTokenArguments, ProfileTokens, type ProfileTokenOptions } from './profile-tokens';
+import { generateSalt, PublicCrypto } from './public-crypto';
+import { Vault } from './vault';
+
+const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
+
+/** The face of each open vault (so a metatag opened twice gives the same Database), and back. */
+const faces = new WeakMap<Vault, Database>();
+const vaults = new WeakMap<Database, Vault>();
+
+function vaultOf(db: Database): Vault {
+  return vaults.get(db)!;
+}
+
+/**
+ * An encrypted, persistent database of JSON values under string tags, stored in IndexedDB.
+ * Tag names and values are encrypted (XAES-256-GCM) under keys derived from one 512-bit key;
+ * the keys never leave the engine's Web Worker.
+ *
+ * Reads from the cache (`get`, `has`, `tags`) are synchronous; anything that touches storage or
+ * crypto returns a Promise.
+ * @example
+ * const key = Keys.csprng();
+ * await using db = await Database.open(key);
+ * db.set('lawyer', { '#': '555-555-1000', $: 13000.5 });
+ * await db.saveTag('lawyer');
+ */
+export class Database extends PublicCrypto {
+  /** The IndexedDB database this vault lives in. */
+  readonly directory: string;
+
+  private constructor(vault: Vault) {
+    super(vault);
+    this.directory = vault.place.directory;
+    vaults.set(this, vault);
+    faces.set(vault, this);
+    // The vault's events are this Database's: the same event object, so `target` is ours.
+    vault.events.addEventListener('change', (e) => this.dispatchEvent(new CustomEvent('change', { detail: (e as CustomEvent<ChangeDetail>).detail })));
+  }
+
+  static #face(vault: Vault): Database {
+    return faces.get(vault) ?? new Database(vault);
+  }
+
+  /** The open vault, after the one closed-check every member makes. */
+  get #vault(): Vault {
+    const vault = vaultOf(this);
+    vault.assertOpen();
+    return vault;
+  }
+
+  static async #open(settings: OpenSettings, open: () => Promise<OpenedVault>): Promise<Database> {
+    return Database.#face(await Vault.open({ engine: engine(), directory: settings.directory, durability: settings.durability }, open));
+  }
+
+  // --- Opening --------------------------------------------------------------------------------
+
+  /**
+   * Opens (or starts) the vault of `key` in `directory`. A new key gives a new, empty vault;
+   * nothing is written until you save.
+   * @param key 64 bytes (e.g. from {@link Keys.csprng}) or 128 hex characters.
+   * @throws {ValidationError} for a key that is not 64 bytes, or bad options.
+   * @example
+   * const db = await Database.open(Keys.csprng(), { directory: 'my-app', preload: false });
+   */
+  static async open(key: Uint8Array | string, options?: OpenOptions): Promise<Database> {
+    const root = aKey(key);
+    const settings = parseOpenOptions(options);
+    return Database.#open(settings, () => engine().openVault({ kind: 'root', directory: settings.directory, root, preload: settings.preload }));
+  }
+
+  /**
+   * Turns credentials into profile tokens: any number of credential strings, then
+   * `{ username, password, salt? }`. The profile's id comes from the credentials, user name and
+   * salt; the password is only used, in the worker, to derive the key that unlocks the vault.
+   * @example
+   * const tokens = await Database.generateProfileTokens('server-url.com', 'address@email.net', {
+   *   username: 'username', password: 'password', salt: 'optional salt',
+   * });
+   */
+  static async generateProfileTokens(...args: [...credentials: string[], options: ProfileTokenOptions]): Promise<ProfileTokens> {
+    const { credentials, options } = parseTokenArguments(args);
+    return ProfileTokens._create(credentials, options);
+  }
+
+  /**
+   * Opens the profile's vault, creating the profile (a random root key wrapped under a key
+   * derived from the password with Argon2id) when it does not exist yet.
+   * @throws {AuthenticationError} when the profile exists and the password is wrong.
+   */
+  static async generateProfile(tokens: ProfileTokens, options?: ProfileOptions): Promise<Database> {
+    const { settings, open } = profiles.profileOpener(tokens, options, true);
+    return Database.#open(settings, open);
+  }
+
+  /**
+   * Opens an existing profile's vault.
+   * @throws {ProfileNotFoundError} when there is no such profile in the directory.
+   * @throws {AuthenticationError} when the password is wrong.
+   */
+  static async loadProfile(tokens: ProfileTokens, options?: OpenOptions): Promise<Database> {
+    const { settings, open } = profiles.profileOpener(tokens, options, false);
+    return Database.#open(settings, open);
+  }
+
+  /** Whether a profile exists for these tokens in the directory. */
+  static async profileExists(tokens: ProfileTokens, options?: Pick<OpenOptions, 'directory'>): Promise<boolean> {
+    return profiles.profileExists(tokens, options);
+  }
+
+  /**
+   * Deletes the profile and its whole vault (tags and metatags).
+   * @throws {ProfileNotFoundError} · {AuthenticationError} for a wrong password.
+   */
+  static async deleteProfile(tokens: ProfileTokens, options?: Pick<OpenOptions, 'directory'>): Promise<void> {
+    return profiles.deleteProfile(tokens, options);
+  }
+
+  /**
+   * Changes a profile's password. The vault's root key is re-wrapped under the new password:
+   * one record is written and no data is re-encrypted. Returns tokens carrying the new password.
+   * Options `kb`/`cpu` set new Argon2id costs (default: keep the stored ones).
+   * @throws {AuthenticationError} when the current password (in `tokens`) is wrong.
+   */
+  static async changeProfilePassword(tokens: ProfileTokens, newPassword: string, options?: Pick<ProfileOptions, 'directory' | 'kb' | 'cpu'>): Promise<ProfileTokens> {
+    return profiles.changeProfilePassword(tokens, newPassword, options);
+  }
+
+  /** 32 random bytes as 64 hex characters. */
+  static generateSalt(): string {
+    return generateSalt();
+  }
+
+  /** Url-safe base64 (no padding) of bytes, or of a string's UTF-8. */
+  static base64Encode(data: Uint8Array | string): string {
+    return toBase64Url(typeof data === 'string' ? utf8(aString(data, 'data')) : aBytes(data, 'data'));
+  }
+
+  /** Bytes of url-safe (or standard) base64. */
+  static base64Decode(text: string): Uint8Array {
+    const bytes = fromBase64Url(aString(text, 'text').replace(/\+/g, '-').replace(/\//g, '_'));
+    if (!bytes) throw new ValidationError('text', 'is not valid base64');
+    return bytes;
+  }
+
+  // --- Tags -----------------------------------------------------------------------------------
+
+  /** The tags of this database (saved and unsaved), in insertion order. */
+  get tags(): string[] {
+    return vaultOf(this).cache.tags();
+  }
+
+  /** How many tags. */
+  get size(): number {
+    return vaultOf(this).cache.size;
+  }
+
+  /** The names of this database's metatags (child databases). */
+  get metatags(): string[] {
+    return vaultOf(this).metatags.list();
+  }
+
+  /** Records that failed authentication when read: they are skipped, and reading them throws. */
+  get corrupted(): readonly CorruptRecord[] {
+    return vaultOf(this).corrupted;
+  }
+
+  /** Whether `tag` is in this database (loaded or not). */
+  has(tag: string): boolean {
+    if (this.#vault.cache.has(tag)) return true;
+    aTag(tag); // only a miss needs the full check: set() let no bad tag in
+    return false;
+  }
+
+  /**
+   * The cached value of `tag`, or `undefined` when it is absent or not loaded yet (after
+   * `preload: false`; use {@link query}).
+   * @throws {AuthenticationError} when the tag's stored value failed authentication.
+   */
+  get(tag: string): unknown {
+    // The hot path is one Map lookup: a hit is a valid tag (set() let no bad tag in).
+    const cache = this.#vault.cache;
+    if (!cache.has(tag)) aTag(tag);
+    return cache.get(tag);
+  }
+
+  /**
+   * Sets `tag` to a JSON-serialisable value, in the cache. Nothing is written until
+   * {@link save} or {@link saveTag}.
+   * @throws {ValidationError} for an empty tag or a value JSON cannot round-trip (functions,
+   * `undefined`, BigInt, cycles, NaN/Infinity, class instances); nothing is changed.
+   * @example
+   * db.set('safehouses', ['Dublin Forgery', 'NY Insurrection']);
+   */
+  set(tag: string, value: unknown): this {
+    const cache = this.#vault.cache;
+    aTag(tag);
+    assertJson(value, 'value');
+    cache.set(tag, value);
+    return this;
+  }
+
+  /**
+   * The value of `tag`, loaded from storage when it is not cached.
+   * @throws {AuthenticationError} when the stored record fails authentication.
+   */
+  async query(tag: string): Promise<unknown> {
+    const vault = this.#vault;
+    return vault.query(aTag(tag));
+  }
+
+  /** Removes `tag` from the cache and from storage, and returns its value (`undefined` when absent). */
+  async pop(tag: string): Promise<unknown> {
+    const vault = this.#vault;
+    return vault.pop(aTag(tag));
+  }
+
+  /**
+   * Writes one tag to storage now, whatever the size of the vault: its one record (and, for a new
+   * tag, its name in a name block).
+   * @throws {ValidationError} when the tag is not in this database.
+   */
+  async saveTag(tag: string): Promise<void> {
+    const vault = this.#vault;
+    return vault.saveTag(aTag(tag));
+  }
+
+  /**
+   * Writes every changed tag, this database's metatags and theirs, in one IndexedDB
+   * transaction: all of it or nothing. Unchanged tags are not re-encrypted.
+   * @throws {ValidationError} when a cached value is no longer JSON-serialisable (nothing is written).
+   */
+  async save(): Promise<void> {
+    return this.#vault.save();
+  }
+
+  /** `[tag, value]` for every tag, loading what is not cached (in one batch). Corrupt tags are skipped. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<[string, unknown]> {
+    const vault = vaultOf(this);
+    await vault.loadAll();
+    yield* vault.cache.entries();
+  }
+
+  /** Saves on `await using` disposal. */
+  async [asyncDispose](): Promise<void> {
+    await this.save();
+  }
+
+  /**
+   * Tags changed by `set()` since they were last saved (in-place changes to cached objects are
+   * found by `save()` itself, so they are not listed here).
+   */
+  get unsaved(): string[] {
+    return vaultOf(this).cache.unsaved();
+  }
+
+  // --- Metatags -------------------------------------------------------------------------------
+
+  /**
+   * The child database `name`, created if new (listed in {@link metatags}, saved with this
+   * one). Its keys are derived from this database's; its key cannot open this one. Repeated
+   * calls give the same instance.
+   */
+  async metatag(name: string, options?: Pick<OpenOptions, 'preload'>): Promise<Database> {
+    const vault = this.#vault;
+    aTag(name, 'name');
+    const { preload } = parseOpenOptions(options, ['preload']);
+    return Database.#face(await vault.metatag(name, preload));
+  }
+
+  /** Deletes metatag `name` and all its records (and its metatags'), now. */
+  async deleteMetatag(name: string): Promise<void> {
+    const vault = this.#vault;
+    aTag(name, 'name');
+    if (!vault.metatags.includes(name)) throw new ValidationError('name', 'is not a metatag of this database');
+    await vault.deleteMetatag(name);
+  }
+
+  // --- Management -----------------------------------------------------------------------------
+
+  /**
+   * Deletes every record of this database and its metatags from storage, and empties the
+   * cache. Other vaults in the directory are untouched. The instance stays usable (empty).
+   */
+  async deleteDatabase(): Promise<void> {
+    await this.#vault.deleteAll();
+  }
+
+  /**
+   * Copies every tag and metatag (recursively) of `other` into this database, under this
+   * database's keys: the way to rotate a key. Values are copied, not shared. Save to persist.
+   */
+  async mirrorDatabase(other: Database): Promise<void> {
+    const vault = this.#vault;
+    if (!(other instanceof Database)) throw new ValidationError('other', `expected a Database, got ${describe(other)}`);
+    if (other === this) throw new ValidationError('other', 'is this same database');
+    await vault.mirror(vaultOf(other));
+  }
+
+  /**
+   * A frozen {@link Namespace} of the cached tags: `ns[tag]`, `keys()`, `values()`, iteration.
+   * Tags not loaded yet (after `preload: false`) are not included; corrupt ones neither.
+   */
+  intoNamespace(): Namespace {
+    return new Namespace(this.#vault.cache.entries());
+  }
+
+  /** Every raw IndexedDB record of this database's directory (what an attacker with the disk sees). */
+  async rawRecords(): Promise<RawRecord[]> {
+    return vaultOf(this).place.engine.dump(this.directory);
+  }
+
+  /**
+   * The id under which `tag` is stored (HMAC-SHA-256 under this vault's tag-id key, url-safe
+   * base64): the second part of its raw records' keys `[vaultId, tagId]`. Not secret, but it
+   * reveals nothing of the tag without the key.
+   */
+  async tagId(tag: string): Promise<string> {
+    const vault = this.#vault;
+    const [id] = await vault.place.engine.tagIds(vault.handle, [aTag(tag)]);
+    return id!;
+  }
+
+  /** The id of this vault in storage (derived from its key; not secret). */
+  get vaultId(): string {
+    return vaultOf(this).vaultId;
+  }
+
+  /**
+   * Releases the keys in the engine and stops listening to other tabs, for this database and its
+   * metatags. Unsaved changes are dropped (save first); the instance then refuses to be used.
+   */
+  async close(): Promise<void> {
+    await vaultOf(this).close();
+  }
+
+  /** True after {@link close}, or once this metatag was deleted. */
+  get closed(): boolean {
+    return vaultOf(this).closed;
+  }
+}

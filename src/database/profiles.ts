@@ -1,0 +1,39 @@
+// Password profiles on the page: validating tokens and options, and asking the engine to open,
+// create, check, re-password or delete a profile (the password only ever hashed in the engine).
+import { aString } from '../assert';
+import { engine } from '../wire/client';
+import type { OpenedVault, ProfileOpening, ProfileRequest } from '../wire/protocol';
+import { moved } from '../wire/transfer';
+import { parseOpenOptions, parsePasswordChangeOptions, parseProfileOptions, type OpenSettings } from './options';
+import { ProfileTokens, tokenSecrets } from './profile-tokens';
+
+function profileRequest(tokens: ProfileTokens, directory: string): ProfileRequest {
+  const s = tokenSecrets(tokens);
+  return { directory, profileId: tokens.profileId, identity: moved(new Uint8Array(s.identity)), password: s.password };
+}
+
+/** How to open a profile's vault: its settings and the engine call that opens it. */
+export function profileOpener(tokens: ProfileTokens, options: unknown, create: boolean): { settings: OpenSettings; open: () => Promise<OpenedVault> } {
+  const { kdf, ...settings } = create ? parseProfileOptions(options) : { ...parseOpenOptions(options), kdf: undefined };
+  const opening: ProfileOpening = kdf ? { mode: 'create', kdf } : { mode: 'load' };
+  const request = profileRequest(tokens, settings.directory);
+  return { settings, open: () => engine().openProfile(request, opening, settings.preload) };
+}
+
+export async function profileExists(tokens: ProfileTokens, options: unknown): Promise<boolean> {
+  tokenSecrets(tokens);
+  const { directory } = parseOpenOptions(options, ['directory']);
+  return engine().profileExists(directory, tokens.profileId);
+}
+
+export async function deleteProfile(tokens: ProfileTokens, options: unknown): Promise<void> {
+  const { directory } = parseOpenOptions(options, ['directory']);
+  await engine().deleteProfile(profileRequest(tokens, directory));
+}
+
+export async function changeProfilePassword(tokens: ProfileTokens, newPassword: string, options: unknown): Promise<ProfileTokens> {
+  const password = aString(newPassword, 'newPassword', { nonEmpty: true, max: 65536 });
+  const { directory, kdf } = parsePasswordChangeOptions(options);
+  await engine().changePassword(profileRequest(tokens, directory), password, kdf);
+  return ProfileTokens._withPassword(tokens, password);
+}

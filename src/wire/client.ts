@@ -1,0 +1,51 @@
+// The page's side of the wire: one engine per page, shared by every Database, reached through
+// Comlink as a typed `Remote<EngineApi>`. On a page the engine runs in a module Worker; where no
+// Worker can be started (tagvault used inside a worker), it runs in this thread behind a
+// MessageChannel: the same wire, so errors, transfers and timing behave the same on both paths.
+import { expose, wrap, type Remote } from 'comlink';
+import { transferErrors } from './error-transfer';
+import type { EngineApi } from './protocol';
+
+/** The engine as the page calls it: every method of {@link EngineApi}, typed, over Comlink. */
+export type EngineRemote = Remote<EngineApi>;
+
+let shared: { remote: EngineRemote; id: Promise<string> } | undefined;
+
+/** The engine in this thread, behind a MessageChannel; loaded on demand, so pages (which use the
+ * Worker) do not ship the engine twice. */
+function inThread(): EngineRemote {
+  const { port1, port2 } = new MessageChannel();
+  import('../engine/engine').then(
+    (m) => expose(new m.Engine(), port1),
+    // Every call then fails with the reason, as the worker path would.
+    (error: unknown) =>
+      expose(
+        new Proxy({}, {
+          get: () => () => {
+            throw error;
+          },
+        }),
+        port1,
+      ),
+  );
+  return wrap<EngineApi>(port2);
+}
+
+function start(): { remote: EngineRemote; id: Promise<string> } {
+  transferErrors();
+  const remote =
+    typeof Worker === 'function' && typeof window !== 'undefined'
+      ? wrap<EngineApi>(new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'tagvault-engine' }))
+      : inThread();
+  return { remote, id: remote.id() };
+}
+
+/** The page's engine, started on first use. */
+export function engine(): EngineRemote {
+  return (shared ??= start()).remote;
+}
+
+/** The engine's id, to recognise its own change broadcasts. */
+export function engineId(): Promise<string> {
+  return (shared ??= start()).id;
+}
