@@ -1,7 +1,8 @@
-// Argon2id from hash-wasm, with bounds. hash-wasm runs lanes one after another in wasm, so we
-// use parallelism 1; it has no associated-data input, and we do not pretend it has.
+// Argon2id from hash-wasm. hash-wasm runs lanes one after another in wasm, so we use parallelism
+// 1; it has no associated-data input, and we do not pretend it has. Costs are checked before they
+// get here: at the public boundary (database/options.ts), and where a stored profile is read
+// (engine/profiles.ts caps them, crypto/argon2-cost.ts).
 import { argon2id as wasmArgon2id } from 'hash-wasm';
-import { checkArgon2Cost } from './argon2-cost';
 
 export interface Argon2Params {
   password: Uint8Array;
@@ -15,8 +16,6 @@ export interface Argon2Params {
 
 /** Raw Argon2id (version 0x13). */
 export async function argon2id(params: Argon2Params): Promise<Uint8Array<ArrayBuffer>> {
-  checkArgon2Cost(params.memoryKiB, params.iterations, { memory: 'memoryKiB', iterations: 'iterations' });
-  if (params.salt.length < 8) throw new RangeError('Argon2 salt must be at least 8 bytes');
   const out = await wasmArgon2id({
     password: params.password,
     salt: params.salt,

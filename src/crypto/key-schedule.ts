@@ -1,4 +1,4 @@
-// The HKDF-SHA-256 key schedule (DESIGN.md, "Cryptography"): every key of a vault is derived from
+// The HKDF-SHA-256 key schedule (SECURITY.md, "The construction"): every key of a vault is derived from
 // its 64-byte root with info = "tagvault/v1/" ‖ purpose ‖ 0x00 ‖ length-prefixed context.
 // The root itself is imported once as a non-extractable HKDF key.
 import { concat, lengthPrefixed, utf8 } from '../bytes';

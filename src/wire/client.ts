@@ -11,9 +11,12 @@ export type EngineRemote = Remote<EngineApi>;
 
 let shared: { remote: EngineRemote; id: Promise<string> } | undefined;
 
-/** The engine in this thread, behind a MessageChannel; loaded on demand, so pages (which use the
- * Worker) do not ship the engine twice. */
-function inThread(): EngineRemote {
+/**
+ * A new engine in this thread, behind a MessageChannel: what {@link engine} uses where no Worker
+ * can start. Loaded on demand, so pages (which use the Worker) do not ship the engine twice.
+ */
+export function inThreadEngine(): EngineRemote {
+  transferErrors();
   const { port1, port2 } = new MessageChannel();
   import('../engine/engine').then(
     (m) => expose(new m.Engine(), port1),
@@ -36,7 +39,7 @@ function start(): { remote: EngineRemote; id: Promise<string> } {
   const remote =
     typeof Worker === 'function' && typeof window !== 'undefined'
       ? wrap<EngineApi>(new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'tagvault-engine' }))
-      : inThread();
+      : inThreadEngine();
   return { remote, id: remote.id() };
 }
 
