@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { AuthenticationError, Database, Keys, ValidationError } from '../src/index';
 import { engine } from '../src/wire/client';
-import { freshDirectory, freshVault, putRaw, rawDirectory, snapshot } from './helpers';
+import { freshDirectory, freshVault, rawDirectory, rawWrite, snapshot } from './helpers';
 
 function bytesOf(value: unknown): Uint8Array[] {
   if (value instanceof Uint8Array) return [value];
@@ -158,7 +158,7 @@ describe('tampering and corruption', () => {
     const target = records.find((r) => r.store === 'tags')!;
     const damaged = (target.value as Uint8Array).slice();
     damaged[damaged.length - 3]! ^= 0x10;
-    await putRaw(directory, 'tags', target.key, damaged);
+    await rawWrite(directory, [{ put: { store: 'tags', key: target.key, value: damaged } }]);
     const again = await Database.open(key, { directory });
     expect(again.corrupted.length).toBe(1);
     expect(again.corrupted[0]!.kind).toBe('value');
@@ -186,7 +186,7 @@ describe('tampering and corruption', () => {
     db.set('b', 2);
     await db.save();
     const tagId = await db.tagId('a');
-    await putRaw(directory, 'tags', [db.vaultId, tagId], undefined);
+    await rawWrite(directory, [{ put: { store: 'tags', key: [db.vaultId, tagId], value: undefined } }]);
     const again = await Database.open(key, { directory });
     expect(again.corrupted).toEqual([{ kind: 'value', tagId, tag: 'a' }]);
     expect(() => again.get('a')).toThrow(AuthenticationError);
@@ -204,7 +204,7 @@ describe('tampering and corruption', () => {
     const [block] = (await rawDirectory(directory)).filter((r) => r.store === 'names');
     const bad = (block!.value as Uint8Array).slice();
     bad[50]! ^= 1;
-    await putRaw(directory, 'names', block!.key, bad);
+    await rawWrite(directory, [{ put: { store: 'names', key: block!.key, value: bad } }]);
     for (let i = 0; i < 32; i++) {
       db.set(`t${i}`, i);
       await db.saveTag(`t${i}`);
@@ -228,8 +228,8 @@ describe('tampering and corruption', () => {
     const records = (await rawDirectory(directory)).filter((r) => r.store === 'tags');
     expect(records.length).toBe(3);
     // Swap two records between keys.
-    await putRaw(directory, 'tags', records[0]!.key, records[1]!.value);
-    await putRaw(directory, 'tags', records[1]!.key, records[0]!.value);
+    await rawWrite(directory, [{ put: { store: 'tags', key: records[0]!.key, value: records[1]!.value } }]);
+    await rawWrite(directory, [{ put: { store: 'tags', key: records[1]!.key, value: records[0]!.value } }]);
     const again = await Database.open(key, { directory });
     const child2 = await again.metatag('child');
     const corrupt = again.corrupted.length + child2.corrupted.length;
@@ -244,7 +244,7 @@ describe('tampering and corruption', () => {
     const header = (await rawDirectory(directory)).find((r) => r.store === 'headers')!;
     const bad = (header.value as Uint8Array).slice();
     bad[40]! ^= 1;
-    await putRaw(directory, 'headers', header.key, bad);
+    await rawWrite(directory, [{ put: { store: 'headers', key: header.key, value: bad } }]);
     const again = await Database.open(key, { directory });
     expect(again.corrupted.map((c) => c.kind)).toEqual(['header']);
     expect(again.get('a')).toBe(1);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { AuthenticationError, Database, Keys, Namespace, ProfileNotFoundError } from '../src/index';
-import { freshDirectory, freshVault, rawDirectory, snapshot } from './helpers';
+import { freshDirectory, freshVault, rawDirectory, rawWrite, snapshot } from './helpers';
 
 describe('management', () => {
   test('directory defaults to "tagvault" and is settable', async () => {
@@ -214,8 +214,7 @@ describe('profiles', () => {
     const tokens = await Database.generateProfileTokens({ username: 'u', password: 'p' });
     await Database.generateProfile(tokens, { directory, ...kdf });
     const [record] = (await rawDirectory(directory)).filter((r) => r.store === 'profiles');
-    const { putRaw } = await import('./helpers');
-    await putRaw(directory, 'profiles', record!.key, { ...(record!.value as object), memoryKiB: 2 ** 30 });
+    await rawWrite(directory, [{ put: { store: 'profiles', key: record!.key, value: { ...(record!.value as object), memoryKiB: 2 ** 30 } } }]);
     await expect(Database.loadProfile(tokens, { directory })).rejects.toThrow(/out of the accepted range/);
   });
 });

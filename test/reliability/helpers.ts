@@ -1,6 +1,6 @@
-// Helpers for the reliability suite: stress scaling, a seeded PRNG, raw IndexedDB access (to
-// tamper with stored records the way an attacker with the device's storage would), byte-exact
-// snapshots, and the one-line figures each test prints.
+// Helpers for the reliability suite: stress scaling, a seeded PRNG, the one-line figures each
+// test prints, and (re-exported from ../helpers.ts and ../raw-idb.ts) fresh directories, raw
+// IndexedDB access to tamper with stored records, and byte-exact snapshots.
 import { expect } from 'vitest';
 import type { Database } from '../../src/index';
 
@@ -38,96 +38,7 @@ export function figure(name: string, counts: Record<string, number | string>): v
   console.log(`[figures] ${name} ${parts.join(' ')}${STRESS ? ' (stress)' : ''}`);
 }
 
-export { freshDirectory, freshVault } from '../helpers';
-
-export interface RawRecord {
-  store: string;
-  key: IDBValidKey;
-  value: unknown;
-}
-
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-/** Resolves when a transaction commits; rejects when it fails or aborts. */
-function committed(tx: IDBTransaction): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error);
-    tx.onabort = () => reject(tx.error);
-  });
-}
-
-function openRaw(directory: string): Promise<IDBDatabase> {
-  return new Promise<IDBDatabase>((resolve, reject) => {
-    const req = indexedDB.open(directory);
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-/** Every raw record of a directory, read straight from IndexedDB (not through tagvault). */
-export async function rawDirectory(directory: string): Promise<RawRecord[]> {
-  const db = await openRaw(directory);
-  try {
-    const out: RawRecord[] = [];
-    const names = Array.from(db.objectStoreNames);
-    if (names.length === 0) return out;
-    const tx = db.transaction(names, 'readonly');
-    for (const name of names) {
-      const store = tx.objectStore(name);
-      const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll())]);
-      keys.forEach((key, i) => out.push({ store: name, key, value: values[i] }));
-    }
-    return out;
-  } finally {
-    db.close();
-  }
-}
-
-/** A snapshot of a directory that compares byte for byte. */
-export async function snapshot(directory: string): Promise<string> {
-  const records = await rawDirectory(directory);
-  return JSON.stringify(records, (_k, v: unknown) => (v instanceof Uint8Array ? `bytes:${Array.from(v).join(',')}` : v));
-}
-
-/** Applies raw puts and deletes to a directory in one transaction (to tamper with it). */
-export async function rawWrite(
-  directory: string,
-  ops: ({ put: RawRecord } | { del: { store: string; key: IDBValidKey } })[],
-): Promise<void> {
-  if (ops.length === 0) return;
-  const db = await openRaw(directory);
-  try {
-    const stores = [...new Set(ops.map((op) => ('put' in op ? op.put.store : op.del.store)))];
-    const tx = db.transaction(stores, 'readwrite');
-    for (const op of ops) {
-      if ('put' in op) tx.objectStore(op.put.store).put(op.put.value, op.put.key);
-      else tx.objectStore(op.del.store).delete(op.del.key);
-    }
-    await committed(tx);
-  } finally {
-    db.close();
-  }
-}
-
-/** Replaces the whole content of a directory with `records` (a whole-directory rollback). */
-export async function rawRestore(directory: string, records: RawRecord[]): Promise<void> {
-  const db = await openRaw(directory);
-  try {
-    const names = Array.from(db.objectStoreNames);
-    const tx = db.transaction(names, 'readwrite');
-    for (const name of names) tx.objectStore(name).clear();
-    for (const r of records) tx.objectStore(r.store).put(r.value, r.key);
-    await committed(tx);
-  } finally {
-    db.close();
-  }
-}
+export { freshDirectory, freshVault, rawDirectory, rawRestore, rawWrite, serialise, sleep, snapshot, type RawRecord } from '../helpers';
 
 export function keyOf(r: { store: string; key: IDBValidKey }): string {
   return `${r.store}:${JSON.stringify(r.key)}`;
@@ -159,8 +70,4 @@ export async function thrown(fn: () => unknown): Promise<unknown> {
     return error;
   }
   expect.fail('expected the call to throw');
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

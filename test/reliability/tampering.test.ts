@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AuthenticationError, Database, Keys, TagvaultError, TimeoutError, type CorruptRecord } from '../../src/index';
 import { decodeNameBlock, type NameEntry } from '../../src/format/records';
 import { VaultCrypto } from '../../src/crypto/vault-crypto';
-import { figure, freshDirectory, keyOf, rawDirectory, rawRestore, rawWrite, Rng, scale, seedFor, snapshot, TIMEOUT, type RawRecord, view } from './helpers';
+import { figure, freshDirectory, keyOf, rawDirectory, rawRestore, rawWrite, Rng, scale, seedFor, serialise, snapshot, TIMEOUT, type RawRecord, view } from './helpers';
 
 /** WebKit (Safari's engine), not Chromium or Firefox, which also say "AppleWebKit"/"like Gecko". */
 const IS_WEBKIT = /AppleWebKit/.test(navigator.userAgent) && !/Chrome|Chromium/.test(navigator.userAgent);
@@ -474,7 +474,7 @@ describe('tampering with stored records', { timeout: TIMEOUT }, () => {
       ...(seed !== undefined ? { seed } : {}),
     });
     expect(misses, `${name}: tampered records accepted silently`).toEqual([]);
-    expect(await snapshot(fx.directory), 'the fixture is restored after every trial').toBe(JSON.stringify(fx.base, (_k, v: unknown) => (v instanceof Uint8Array ? `bytes:${Array.from(v).join(',')}` : v)));
+    expect(await snapshot(fx.directory), 'the fixture is restored after every trial').toBe(serialise(fx.base));
   }
 
   test('random bit flips in tag records, name blocks and headers', async () => {
@@ -855,7 +855,7 @@ describe('limits of detection (documented in SECURITY.md)', { timeout: TIMEOUT }
       if (ok) accepted++;
       await rawWrite(directory, tampered.map((r) => (currentOf.has(keyOf(r)) ? { put: currentOf.get(keyOf(r))! } : { del: { store: r.store, key: r.key } })));
     }
-    expect(await snapshot(directory), 'restored after every trial').toBe(JSON.stringify(current, (_k, v: unknown) => (v instanceof Uint8Array ? `bytes:${Array.from(v).join(',')}` : v)));
+    expect(await snapshot(directory), 'restored after every trial').toBe(serialise(current));
     figure('limits.replay-same-tag', { trials, accepted, detected: trials - accepted, withOldNameBlocks: Math.floor(trials / 2), seed });
     expect(accepted, 'replaying a record of the same tag is undetectable by design').toBe(trials);
   });
