@@ -1,4 +1,5 @@
-// Opens another same-origin page in an iframe, with its own copy of tagvault (own engine worker).
+// Opens another same-origin page in an iframe, with its own copy of tagvault (own engine worker):
+// a second tab for test/tabs.test.ts and test/reliability/tabs.test.ts.
 import type * as Tagvault from '../src/index';
 
 export interface Tab {

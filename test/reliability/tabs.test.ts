@@ -1,23 +1,9 @@
 // Tabs that open a vault while another tab writes to it. (The many-tabs load test runs in real
 // pages: e2e/reliability-tabs.spec.ts.)
 import { expect, test } from 'vitest';
-import type * as Tagvault from '../../src/index';
 import { Database, Keys } from '../../src/index';
+import { openTab } from '../tabs';
 import { figure, freshDirectory, sleep } from './helpers';
-
-/** Another same-origin page in an iframe, with its own copy of tagvault (own engine Worker). */
-async function openTab(): Promise<{ tagvault: typeof Tagvault; close(): void }> {
-  const iframe = document.createElement('iframe');
-  iframe.src = new URL('./tab.html', import.meta.url).href;
-  document.body.append(iframe);
-  const started = Date.now();
-  for (;;) {
-    const win = iframe.contentWindow as (Window & { tagvault?: typeof Tagvault }) | null;
-    if (win?.tagvault) return { tagvault: win.tagvault, close: () => iframe.remove() };
-    if (Date.now() - started > 20_000) throw new Error('the tab did not load');
-    await sleep(20);
-  }
-}
 
 // Found here (fixed): a Database heard of other tabs' writes only once it was constructed, but
 // it read storage at the start of open, so a write made meanwhile (while the engine decrypted the
