@@ -59,6 +59,23 @@ export async function snapshot(directory: string): Promise<string> {
   return serialise(await rawDirectory(directory));
 }
 
+/**
+ * How many records the IndexedDB database of `directory` holds, read raw; -1 when there is no such
+ * database (it is not created).
+ */
+export async function rawCount(directory: string): Promise<number> {
+  const names = (await indexedDB.databases()).map((d) => d.name);
+  if (!names.includes(directory)) return -1;
+  const db = await openRaw(directory);
+  try {
+    let count = 0;
+    for (const name of Array.from(db.objectStoreNames)) count += await request(db.transaction(name).objectStore(name).count());
+    return count;
+  } finally {
+    db.close();
+  }
+}
+
 /** Applies raw puts and deletes to a directory in one transaction (to tamper with it). */
 export async function rawWrite(
   directory: string,
