@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { AuthenticationError, Database, Keys, ValidationError } from '../src/index';
 import { engine } from '../src/wire/client';
-import { freshDirectory, freshVault } from './helpers';
+import { freshVault } from './helpers';
 
 describe('Database: tags', () => {
   test('set / get / has / tags / size, save and reopen', async () => {
@@ -127,9 +127,5 @@ describe('Database: tags', () => {
     await expect(db.jsonDecrypt(ct, { filename: 'g' })).rejects.toBeInstanceOf(AuthenticationError);
     const h = await db.hmac('validate this data!');
     expect(await db.testHmac('validate this data!', h)).toBe(true);
-  });
-
-  test('freshDirectory is unique', () => {
-    expect(freshDirectory()).not.toBe(freshDirectory());
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { AuthenticationError, Database, Keys, ValidationError } from '../src/index';
 import { engine } from '../src/wire/client';
-import { freshDirectory, freshVault, rawDirectory, rawWrite, snapshot } from './helpers';
+import { freshVault, rawDirectory, rawWrite, snapshot } from './helpers';
 
 function bytesOf(value: unknown): Uint8Array[] {
   if (value instanceof Uint8Array) return [value];
@@ -294,8 +294,4 @@ describe('scale and batching', () => {
       Worker.prototype.postMessage = original;
     }
   });
-});
-
-describe('freshDirectory', () => {
-  test('is per test', () => expect(freshDirectory()).toMatch(/^test-/));
 });
