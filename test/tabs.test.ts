@@ -1,12 +1,10 @@
 import { expect, test } from 'vitest';
 import { Database, Keys } from '../src/index';
-import { freshDirectory } from './helpers';
+import { freshDirectory, freshVault } from './helpers';
 import { openTab } from './tabs';
 
 test('a fresh page opens what this page saved (after a "reload")', async () => {
-  const key = Keys.csprng();
-  const directory = freshDirectory();
-  const db = await Database.open(key, { directory });
+  const { db, key, directory } = await freshVault();
   db.set('favorite_foods', ['justice', 'community']);
   const molly = await db.metatag('molly');
   molly.set('hobbies', ['reading']);

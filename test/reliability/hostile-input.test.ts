@@ -17,7 +17,7 @@ import {
   ValidationError,
   type UuidGenerator,
 } from '../../src/index';
-import { figure, freshDirectory, Rng, scale, seedFor, snapshot, thrown, TIMEOUT, view } from './helpers';
+import { figure, freshDirectory, freshVault, Rng, scale, seedFor, snapshot, thrown, TIMEOUT, view } from './helpers';
 
 /** Casts a hostile argument past the type checker: the point is to call with the wrong types. */
 const bad = <T = never>(value: unknown): T => value as T;
@@ -461,9 +461,7 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
   });
 
   test('a value made invalid after set(): save and saveTag refuse, nothing of the batch is written', async () => {
-    const dir = freshDirectory('mutated');
-    const k = Keys.csprng();
-    const d = await Database.open(k, { directory: dir });
+    const { db: d, key: k, directory: dir } = await freshVault({ directory: freshDirectory('mutated') });
     d.set('good', 1);
     await d.save();
     const before = await snapshot(dir);
@@ -487,8 +485,7 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
   });
 
   test('getters that throw and proxies: refused or thrown, never half-stored', async () => {
-    const dir = freshDirectory('getter');
-    const d = await Database.open(Keys.csprng(), { directory: dir });
+    const { db: d, directory: dir } = await freshVault({ directory: freshDirectory('getter') });
     const before = await snapshot(dir);
     const throwing = {
       get x(): number {
@@ -510,9 +507,7 @@ describe('hostile input that must be accepted', { timeout: TIMEOUT }, () => {
   const NAMES = ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf', '__defineGetter__', 'then', 'keys', 'values'];
 
   test('prototype-polluting tags, metatag names and JSON keys round-trip and pollute nothing', async () => {
-    const directory = freshDirectory('proto');
-    const key = Keys.csprng();
-    const db = await Database.open(key, { directory });
+    const { db, key, directory } = await freshVault({ directory: freshDirectory('proto') });
     const hostileJson = JSON.parse('{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}}') as unknown;
     for (const name of NAMES) {
       db.set(name, { name, hostile: hostileJson });
@@ -545,9 +540,7 @@ describe('hostile input that must be accepted', { timeout: TIMEOUT }, () => {
 
   test('empty, huge, deep and odd-but-valid values round-trip exactly', async () => {
     const rng = new Rng(seedFor(6202));
-    const directory = freshDirectory('huge');
-    const key = Keys.csprng();
-    const db = await Database.open(key, { directory });
+    const { db, key, directory } = await freshVault({ directory: freshDirectory('huge') });
     const hugeLength = scale(4, 32) * 1024 * 1024;
     const huge = Array.from({ length: hugeLength / 64 }, () => Database.base64Encode(rng.bytes(48))).join('');
     const values: [string, unknown][] = [

@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { Database, Keys, ValidationError } from '../../src/index';
-import { figure, freshDirectory, scale, seedFor, TIMEOUT, view } from './helpers';
+import { figure, freshDirectory, freshVault, scale, seedFor, TIMEOUT, view } from './helpers';
 
 type Path = readonly string[];
 const key = (p: Path): string => p.join('/');
@@ -366,9 +366,7 @@ describe('model-based fuzzing (fast-check)', { timeout: TIMEOUT }, () => {
 describe('metatag deletion leaves nothing behind', { timeout: TIMEOUT }, () => {
   // Found by the fuzzing above (fixed): deleteMetatag dropped only what the stored header listed.
   test('a deleted metatag that was never in a saved header leaves nothing behind', async () => {
-    const directory = freshDirectory('orphan');
-    const k = Keys.csprng();
-    const db = await Database.open(k, { directory });
+    const { db } = await freshVault({ directory: freshDirectory('orphan') });
     const child = await db.metatag('child');
     child.set('secret', 'should be gone');
     await child.saveTag('secret');
@@ -378,9 +376,7 @@ describe('metatag deletion leaves nothing behind', { timeout: TIMEOUT }, () => {
   });
 
   test("a deleted metatag's child metatag that was never in a saved header leaves nothing behind", async () => {
-    const directory = freshDirectory('orphan');
-    const k = Keys.csprng();
-    const db = await Database.open(k, { directory });
+    const { db } = await freshVault({ directory: freshDirectory('orphan') });
     await db.metatag('child');
     await db.save(); // the root's header lists "child"
     const grandchild = await (await db.metatag('child')).metatag('grandchild');
@@ -398,9 +394,7 @@ describe('a metatag saved on its own is listed in its parent', { timeout: TIMEOU
   // deleteMetatag left them behind. Minimal case: set(m/m:t0) · save(m/m) · reopen ·
   // deleteMetatag(:m).
   test('a metatag saved with its own save() is listed in its parent after reopen', async () => {
-    const directory = freshDirectory('child-save');
-    const k = Keys.csprng();
-    const db = await Database.open(k, { directory });
+    const { db, key: k, directory } = await freshVault({ directory: freshDirectory('child-save') });
     const child = await db.metatag('child');
     child.set('t', 1);
     await child.save();
@@ -409,9 +403,7 @@ describe('a metatag saved on its own is listed in its parent', { timeout: TIMEOU
   });
 
   test('a metatag saved with its own save(), then deleted after a reopen, leaves nothing behind', async () => {
-    const directory = freshDirectory('child-save');
-    const k = Keys.csprng();
-    const db = await Database.open(k, { directory });
+    const { db, key: k, directory } = await freshVault({ directory: freshDirectory('child-save') });
     const inner = await (await db.metatag('m')).metatag('n');
     inner.set('t', 1);
     await inner.save();

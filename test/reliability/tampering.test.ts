@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AuthenticationError, Database, Keys, TagvaultError, TimeoutError, type CorruptRecord } from '../../src/index';
 import { decodeNameBlock, type NameEntry } from '../../src/format/records';
 import { VaultCrypto } from '../../src/crypto/vault-crypto';
-import { figure, freshDirectory, keyOf, rawDirectory, rawRestore, rawWrite, Rng, scale, seedFor, serialise, snapshot, TIMEOUT, type RawRecord, view } from './helpers';
+import { figure, freshDirectory, freshVault, keyOf, rawDirectory, rawRestore, rawWrite, Rng, scale, seedFor, serialise, snapshot, TIMEOUT, type RawRecord, view } from './helpers';
 
 /** WebKit (Safari's engine), not Chromium or Firefox, which also say "AppleWebKit"/"like Gecko". */
 const IS_WEBKIT = /AppleWebKit/.test(navigator.userAgent) && !/Chrome|Chromium/.test(navigator.userAgent);
@@ -818,9 +818,7 @@ describe('limits of detection (documented in SECURITY.md)', { timeout: TIMEOUT }
   test('replay of an older tag record is accepted, with or without the name blocks of that time', async () => {
     const seed = seedFor(6020);
     const rng = new Rng(seed);
-    const directory = freshDirectory('replay');
-    const key = Keys.csprng();
-    const db = await Database.open(key, { directory });
+    const { db, key, directory } = await freshVault({ directory: freshDirectory('replay') });
     const history: RawRecord[][] = [];
     for (let gen = 0; gen < 4; gen++) {
       for (const tag of TAGS) db.set(tag, valueFor('root', tag, gen));
@@ -861,9 +859,7 @@ describe('limits of detection (documented in SECURITY.md)', { timeout: TIMEOUT }
   });
 
   test('rollback of the whole directory to an older copy is accepted', async () => {
-    const directory = freshDirectory('rollback');
-    const key = Keys.csprng();
-    const db = await Database.open(key, { directory });
+    const { db, key, directory } = await freshVault({ directory: freshDirectory('rollback') });
     db.set('balance', 100);
     (await db.metatag('old')).set('x', 1);
     await db.save();
@@ -881,9 +877,7 @@ describe('limits of detection (documented in SECURITY.md)', { timeout: TIMEOUT }
   });
 
   test('an older header (metatag list) is accepted; a deleted header silently lists no metatags', async () => {
-    const directory = freshDirectory('header-rollback');
-    const key = Keys.csprng();
-    const db = await Database.open(key, { directory });
+    const { db, key, directory } = await freshVault({ directory: freshDirectory('header-rollback') });
     await db.metatag('a');
     await db.save();
     const oldHeader = (await rawDirectory(directory)).find((r) => r.store === 'headers')!;
@@ -903,9 +897,7 @@ describe('limits of detection (documented in SECURITY.md)', { timeout: TIMEOUT }
 
 
   test("deleting a tag record or name blocks is not detected: the tag is absent, or nothing is lost; a deleted tag's record put back revives it", async () => {
-    const directory = freshDirectory('delete');
-    const key = Keys.csprng();
-    const db = await Database.open(key, { directory });
+    const { db, key, directory } = await freshVault({ directory: freshDirectory('delete') });
     // Three commits: three name blocks.
     for (const tags of [TAGS.slice(0, 6), TAGS.slice(6, 9), TAGS.slice(9)]) {
       for (const tag of tags) db.set(tag, tag.length);
@@ -1014,9 +1006,7 @@ describe('found here, fixed', { timeout: TIMEOUT }, () => {
   // Found by the junk trials under stress (fixed): a header record replaced by a falsy value
   // read as "this vault has no header" and was not reported.
   test('a header replaced by null, 0, an empty string or false is reported as corrupt', async () => {
-    const directory = freshDirectory('falsy-header');
-    const key = Keys.csprng();
-    const db = await Database.open(key, { directory });
+    const { db, key, directory } = await freshVault({ directory: freshDirectory('falsy-header') });
     await db.metatag('child');
     await db.save();
     const header = (await rawDirectory(directory)).find((r) => r.store === 'headers')!;
