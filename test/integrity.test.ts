@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { AuthenticationError, Database, Keys, ValidationError } from '../src/index';
 import { engine } from '../src/wire/client';
-import { freshVault, rawDirectory, rawWrite, snapshot } from './helpers';
+import { freshVault, rawDirectory, rawWrite, sameBytes, snapshot } from './helpers';
 
 function bytesOf(value: unknown): Uint8Array[] {
   if (value instanceof Uint8Array) return [value];
@@ -141,11 +141,6 @@ describe('save is atomic and minimal', () => {
     expect(lazy.corrupted).toEqual([]);
   });
 });
-
-function sameBytes(a: unknown, b: unknown): boolean {
-  if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) return JSON.stringify(a) === JSON.stringify(b);
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
 
 describe('tampering and corruption', () => {
   test('a flipped bit is reported at open and does not stop the other tags', async () => {

@@ -54,6 +54,12 @@ export function serialise(records: RawRecord[]): string {
   return JSON.stringify(records, (_k, v: unknown) => (v instanceof Uint8Array ? `bytes:${Array.from(v).join(',')}` : v));
 }
 
+/** Two raw values are the same: byte arrays byte for byte, anything else by its JSON. */
+export function sameBytes(a: unknown, b: unknown): boolean {
+  if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) return JSON.stringify(a) === JSON.stringify(b);
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 /** A snapshot of a directory that compares byte for byte. */
 export async function snapshot(directory: string): Promise<string> {
   return serialise(await rawDirectory(directory));

@@ -38,7 +38,8 @@ export function figure(name: string, counts: Record<string, number | string>): v
   console.log(`[figures] ${name} ${parts.join(' ')}${STRESS ? ' (stress)' : ''}`);
 }
 
-export { freshDirectory, freshVault, rawDirectory, rawRestore, rawWrite, serialise, sleep, snapshot, type RawRecord } from '../helpers';
+/** Everything of ../helpers.ts: fresh directories and vaults, raw IndexedDB access, snapshots, sleep. */
+export * from '../helpers';
 
 export function keyOf(r: { store: string; key: IDBValidKey }): string {
   return `${r.store}:${JSON.stringify(r.key)}`;

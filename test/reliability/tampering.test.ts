@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AuthenticationError, Database, Keys, TagvaultError, TimeoutError, type CorruptRecord } from '../../src/index';
 import { decodeNameBlock, type NameEntry } from '../../src/format/records';
 import { VaultCrypto } from '../../src/crypto/vault-crypto';
-import { figure, freshDirectory, freshVault, keyOf, rawDirectory, rawRestore, rawWrite, Rng, scale, seedFor, serialise, snapshot, TIMEOUT, type RawRecord, view } from './helpers';
+import { figure, freshDirectory, freshVault, keyOf, rawDirectory, rawRestore, rawWrite, Rng, sameBytes, scale, seedFor, serialise, snapshot, TIMEOUT, type RawRecord, view } from './helpers';
 
 /** WebKit (Safari's engine), not Chromium or Firefox, which also say "AppleWebKit"/"like Gecko". */
 const IS_WEBKIT = /AppleWebKit/.test(navigator.userAgent) && !/Chrome|Chromium/.test(navigator.userAgent);
@@ -394,10 +394,6 @@ class Fixture {
 function bytesOf(r: RawRecord): Uint8Array {
   expect(r.value).toBeInstanceOf(Uint8Array);
   return r.value as Uint8Array;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function flipBit(bytes: Uint8Array, bit: number): Uint8Array {
