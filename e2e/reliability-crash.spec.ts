@@ -164,6 +164,30 @@ async function crashTrials(
   expect(tally.new, 'some crashes land after the commit').toBeGreaterThan(0);
 }
 
+/**
+ * {@link crashTrials} with a browser on a throwaway profile, relaunched on it after every
+ * `crash(context, profileDir)`.
+ */
+async function persistentCrashTrials(name: string, seed: number, crash: (context: BrowserContext, profileDir: string) => Promise<void>): Promise<void> {
+  const profile = tempProfile();
+  try {
+    await crashTrials(
+      name,
+      scale(6, 40),
+      seed,
+      () => launchPersistent(profile.dir),
+      async (_page, context) => {
+        await crash(context, profile.dir);
+        return launchPersistent(profile.dir);
+      },
+      (context) => context.close(),
+      profile.dir,
+    );
+  } finally {
+    profile.remove();
+  }
+}
+
 test('page closed in the middle of a save: the whole old or the whole new state', async () => {
   const browser = await launchChromium();
   await crashTrials(
@@ -180,48 +204,18 @@ test('page closed in the middle of a save: the whole old or the whole new state'
 });
 
 test('browser closed in the middle of a save: the whole old or the whole new state after relaunch', async () => {
-  const profile = tempProfile();
-  try {
-    await crashTrials(
-      'browser-close',
-      scale(6, 40),
-      seedFor(6402),
-      () => launchPersistent(profile.dir),
-      async (_page, context) => {
-        await context.close();
-        return launchPersistent(profile.dir);
-      },
-      (context) => context.close(),
-      profile.dir,
-    );
-  } finally {
-    profile.remove();
-  }
+  await persistentCrashTrials('browser-close', seedFor(6402), (context) => context.close());
 });
 
 test('browser process killed (SIGKILL) in the middle of a save: the whole old or the whole new state after relaunch', async () => {
   test.skip(process.platform !== 'linux', 'finds the browser process through /proc');
-  const profile = tempProfile();
-  try {
-    await crashTrials(
-      'sigkill',
-      scale(6, 40),
-      seedFor(6403),
-      () => launchPersistent(profile.dir),
-      async (_page, context) => {
-        const pid = browserPid(profile.dir);
-        expect(pid, 'the browser process').toBeDefined();
-        process.kill(pid!, 'SIGKILL');
-        await context.close().catch(() => undefined);
-        // Wait for the browser's children (renderers, storage) to go with it.
-        for (let i = 0; i < 100 && profilePids(profile.dir).length > 0; i++) await sleep(100);
-        for (const leftover of profilePids(profile.dir)) process.kill(leftover, 'SIGKILL');
-        return launchPersistent(profile.dir);
-      },
-      (context) => context.close(),
-      profile.dir,
-    );
-  } finally {
-    profile.remove();
-  }
+  await persistentCrashTrials('sigkill', seedFor(6403), async (context, profileDir) => {
+    const pid = browserPid(profileDir);
+    expect(pid, 'the browser process').toBeDefined();
+    process.kill(pid!, 'SIGKILL');
+    await context.close().catch(() => undefined);
+    // Wait for the browser's children (renderers, storage) to go with it.
+    for (let i = 0; i < 100 && profilePids(profileDir).length > 0; i++) await sleep(100);
+    for (const leftover of profilePids(profileDir)) process.kill(leftover, 'SIGKILL');
+  });
 });
