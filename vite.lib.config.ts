@@ -60,6 +60,6 @@ export default defineConfig({
     // Stable chunk names (dist/engine.js: the in-thread engine, loaded on demand where there is
     // no Worker; shared code next to it): the consumer's bundler hashes them anyway, and
     // .size-limit.json can name them.
-    rolldownOptions: { output: { chunkFileNames: '[name].js' } },
+    rolldownOptions: { output: { chunkFileNames: (chunk) => (chunk.isDynamicEntry ? '[name].js' : 'shared.js') } },
   },
 });

@@ -3,6 +3,7 @@
 
 /** Base class of every error tagvault throws. */
 export class TagvaultError extends Error {
+  /** Always `"TagvaultError"`: branch on it where `instanceof` fails (across realms). */
   override name = 'TagvaultError';
 }
 
@@ -12,9 +13,15 @@ export class TagvaultError extends Error {
  * try { db.set('', 1) } catch (e) { if (e instanceof ValidationError) console.log(e.argument) } // "tag"
  */
 export class ValidationError extends TagvaultError {
+  /** Always `"ValidationError"`: branch on it where `instanceof` fails (across realms). */
   override name = 'ValidationError';
   /** The name of the refused argument, e.g. `"tag"` or `"options.ttl"`. */
   readonly argument: string;
+  /**
+   * A refusal of `argument`; the message reads `"argument" message`.
+   * @param argument the refused argument's name.
+   * @param message what is wrong with it.
+   */
   constructor(argument: string, message: string, options?: ErrorOptions) {
     super(`"${argument}" ${message}`, options);
     this.argument = argument;
@@ -26,14 +33,20 @@ export class ValidationError extends TagvaultError {
  * moved to another tag or vault. Nothing is returned from data that fails it.
  */
 export class AuthenticationError extends TagvaultError {
+  /** Always `"AuthenticationError"`: branch on it where `instanceof` fails (across realms). */
   override name = 'AuthenticationError';
 }
 
 /** A ciphertext is older than the `ttl` it was checked against. `.value` = whole seconds past it. */
 export class TimeoutError extends TagvaultError {
+  /** Always `"TimeoutError"`: branch on it where `instanceof` fails (across realms). */
   override name = 'TimeoutError';
   /** Whole seconds by which the ciphertext's timestamp is past the ttl. */
   readonly value: number;
+  /**
+   * An expired ciphertext.
+   * @param value whole seconds by which the ciphertext is past its ttl.
+   */
   constructor(value: number, options?: ErrorOptions) {
     super(`Timestamp expired by <${value}> seconds.`, options);
     this.value = value;
@@ -42,7 +55,9 @@ export class TimeoutError extends TagvaultError {
 
 /** `testHmac` found that the HMAC does not match the data. */
 export class InvalidHmacError extends TagvaultError {
+  /** Always `"InvalidHmacError"`: branch on it where `instanceof` fails (across realms). */
   override name = 'InvalidHmacError';
+  /** A failed HMAC check; the message defaults to the seed's own. */
   constructor(message = "HMAC of the data isn't valid.", options?: ErrorOptions) {
     super(message, options);
   }
@@ -50,22 +65,27 @@ export class InvalidHmacError extends TagvaultError {
 
 /** No profile exists for these tokens in this directory. */
 export class ProfileNotFoundError extends TagvaultError {
+  /** Always `"ProfileNotFoundError"`: branch on it where `instanceof` fails (across realms). */
   override name = 'ProfileNotFoundError';
 }
 
 /** The browser refused to store more data (its `QuotaExceededError` is the `cause`). */
 export class QuotaExceededError extends TagvaultError {
+  /** Always `"QuotaExceededError"`: branch on it where `instanceof` fails (across realms). */
   override name = 'QuotaExceededError';
 }
 
 /** IndexedDB failed for another reason (blocked, aborted, unavailable); the browser's error is the `cause`. */
 export class StorageError extends TagvaultError {
+  /** Always `"StorageError"`: branch on it where `instanceof` fails (across realms). */
   override name = 'StorageError';
 }
 
 /** The database was closed, or its metatag deleted, and cannot be used any more. */
 export class DatabaseClosedError extends TagvaultError {
+  /** Always `"DatabaseClosedError"`: branch on it where `instanceof` fails (across realms). */
   override name = 'DatabaseClosedError';
+  /** A refused use of a closed database; the message defaults to the one every check gives. */
   constructor(message = 'this database was closed (or its metatag deleted) and cannot be used', options?: ErrorOptions) {
     super(message, options);
   }

@@ -29,7 +29,7 @@ test('two tabs saving different tags of one vault lose neither, and hear of each
     const a = await Database.open(key, { directory });
     const b = await tab.tagvault.Database.open(key, { directory });
     const heard = new Promise<string[]>((resolve) => {
-      a.addEventListener('change', (e) => resolve((e as CustomEvent<{ tags: string[] }>).detail.tags));
+      a.addEventListener('change', (e) => resolve(e.detail.tags));
     });
     // Interleaved writes from both tabs, many rounds.
     for (let i = 0; i < 20; i++) {

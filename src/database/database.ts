@@ -8,7 +8,7 @@ import { ValidationError } from '../errors';
 import { assertJson } from '../json';
 import { engine } from '../wire/client';
 import type { CorruptRecord, OpenedVault, RawRecord } from '../wire/protocol';
-import type { ChangeDetail } from './events';
+import type { ChangeDetail, DatabaseEventMap } from './events';
 import { Namespace } from './namespace';
 import { parseOpenOptions, type OpenOptions, type OpenSettings, type ProfileOptions } from './options';
 import * as profiles from './profiles';
@@ -24,6 +24,18 @@ const vaults = new WeakMap<Database, Vault>();
 
 function vaultOf(db: Database): Vault {
   return vaults.get(db)!;
+}
+
+/** Database's `addEventListener`, typed by {@link DatabaseEventMap} (types only). */
+export interface Database {
+  /** Listens for an event of {@link DatabaseEventMap}, e.g. `db.addEventListener('change', (e) => e.detail.tags)`. */
+  addEventListener<K extends keyof DatabaseEventMap>(type: K, listener: (event: DatabaseEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  /** Listens for any other event type. */
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  /** Stops listening for an event of {@link DatabaseEventMap}. */
+  removeEventListener<K extends keyof DatabaseEventMap>(type: K, listener: (event: DatabaseEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  /** Stops listening for any other event type. */
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 
 /**

@@ -1,5 +1,5 @@
 // The events a Database dispatches, typed: `db.addEventListener('change', (e) => e.detail.tags)`
-// type-checks without casts.
+// type-checks without casts (the typed overloads are declared on Database itself: types only, no code ships).
 
 /** Detail of the `change` event a Database dispatches when another tab changed its vault. */
 export interface ChangeDetail {
@@ -13,21 +13,4 @@ export interface ChangeDetail {
 export interface DatabaseEventMap {
   /** Another tab changed this vault (the page's unsaved changes are kept). */
   change: CustomEvent<ChangeDetail>;
-}
-
-/** An EventTarget whose listeners are typed by {@link DatabaseEventMap}. */
-export class DatabaseEvents extends EventTarget {
-  /** Listens for an event of {@link DatabaseEventMap}, e.g. `'change'`. */
-  override addEventListener<K extends keyof DatabaseEventMap>(type: K, listener: (event: DatabaseEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void {
-    super.addEventListener(type, listener, options);
-  }
-
-  /** Stops listening (see {@link addEventListener}). */
-  override removeEventListener<K extends keyof DatabaseEventMap>(type: K, listener: (event: DatabaseEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void {
-    super.removeEventListener(type, listener, options);
-  }
 }

@@ -4,6 +4,7 @@ import { aString, anOptions, describe } from '../assert';
 import { concat, lengthPrefixed, toBase64Url } from '../bytes';
 import { ValidationError } from '../errors';
 
+/** The last argument of {@link Database.generateProfileTokens}. */
 export interface ProfileTokenOptions {
   /** The profile's user name (required). */
   username: string;
@@ -50,8 +51,8 @@ export class ProfileTokens {
     return next;
   }
 
-  /** Never print the password. */
-  toJSON(): { profileId: string } {
+  /** What JSON shows of tokens: the id only, never the password. */
+  toJSON(): Pick<ProfileTokens, 'profileId'> {
     return { profileId: this.profileId };
   }
 }

@@ -8,7 +8,6 @@ import { toJson } from '../json';
 import type { EngineRemote } from '../wire/client';
 import type { Handle } from '../wire/protocol';
 import { moved, ownsBuffer } from '../wire/transfer';
-import { DatabaseEvents } from './events';
 import { MAX_FILENAME, parseCipherOptions, parsePasscryptOptions, parseUuidOptions, type BytesDecryptOptions, type BytesEncryptOptions, type DecryptOptions, type EncryptOptions, type PasscryptOptions, type UuidOptions } from './options';
 
 /** The vault whose keys do the work (checked open before each use). */
@@ -44,7 +43,7 @@ function outgoing(bytes: Uint8Array, move: boolean): Uint8Array<ArrayBuffer> {
  * The vault's keys for your own data: ciphertexts, HMACs, keyed UUIDs and password hashes bound
  * to this vault (a {@link Database} is one). Everything runs in the engine's worker.
  */
-export class PublicCrypto extends DatabaseEvents {
+export class PublicCrypto extends EventTarget {
   readonly #keyed: Keyed;
 
   /** @internal */

@@ -84,11 +84,6 @@ export class TagCache {
     return kind === 'stored' || kind === 'live';
   }
 
-  /** The id of a stored tag. */
-  idOf(tag: string): string | undefined {
-    return this.#tags.get(tag)?.stored?.id;
-  }
-
   /** The value of a tag in the cache; `undefined` when absent or not loaded. Hot path: one lookup. */
   get(tag: string): unknown {
     const state = this.#tags.get(tag);
@@ -141,10 +136,11 @@ export class TagCache {
     if (state?.stored && state.kind !== 'live') this.#tags.set(tag!, { kind: 'corrupt', stored: state.stored });
   }
 
-  /** The name of the cached tag stored under `id`. */
-  tagOfId(id: string): string | undefined {
-    for (const [tag, state] of this.#tags) if (state.stored?.id === id) return tag;
-    return undefined;
+  /** The cached tags by the id they are stored under (built once per batch of ids to look up). */
+  byId(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [tag, state] of this.#tags) if (state.stored) out.set(state.stored.id, tag);
+    return out;
   }
 
   /** The ids of the tags listed but not read yet. */
@@ -161,22 +157,15 @@ export class TagCache {
     return out;
   }
 
-  /** `[tag, value]` of every loaded, authentic tag (values parsed as they are handed out). */
-  entries(): [string, unknown][] {
+  /**
+   * `[tag, value]` of every loaded, authentic tag: the values themselves (parsed as they are
+   * handed out), or with `copy` copies that share nothing with the cache (for mirroring).
+   */
+  entries(copy = false): [string, unknown][] {
     const out: [string, unknown][] = [];
     for (const [tag, state] of [...this.#tags]) {
-      if (state.kind === 'live') out.push([tag, state.value]);
-      else if (state.kind === 'stored') out.push([tag, this.#parse(tag, state).value]);
-    }
-    return out;
-  }
-
-  /** Copies of every loaded, authentic value (for mirroring: never the same objects). */
-  copies(): [string, unknown][] {
-    const out: [string, unknown][] = [];
-    for (const [tag, state] of this.#tags) {
-      if (state.kind === 'live') out.push([tag, structuredClone(state.value)]);
-      else if (state.kind === 'stored') out.push([tag, JSON.parse(text(state.json))]);
+      if (state.kind === 'live') out.push([tag, copy ? structuredClone(state.value) : state.value]);
+      else if (state.kind === 'stored') out.push([tag, copy ? JSON.parse(text(state.json)) : this.#parse(tag, state).value]);
     }
     return out;
   }

@@ -103,9 +103,10 @@ export class Vault implements ChangeListener {
     if (ids.length === 0) return;
     const result = await this.place.engine.loadTags(this.handle, { by: 'id', tagIds: ids });
     this.cache.fill(result.tags);
+    const byId = result.corrupted.length > 0 ? this.cache.byId() : undefined;
     for (const c of result.corrupted) {
       // Asked by id: the name is the one this page listed for that id.
-      const tag = this.cache.tagOfId(c.tagId!);
+      const tag = byId!.get(c.tagId!);
       if (tag !== undefined) {
         this.cache.markCorrupt(tag);
         c.tag = tag;
@@ -268,7 +269,7 @@ export class Vault implements ChangeListener {
   /** Copies every tag and metatag (recursively) of `from` into this vault's cache. */
   async mirror(from: Vault): Promise<void> {
     await from.loadAll();
-    for (const [tag, value] of from.cache.copies()) this.cache.set(tag, value);
+    for (const [tag, value] of from.cache.entries(true)) this.cache.set(tag, value);
     for (const name of from.metatags.list()) {
       const [source, target] = await Promise.all([from.metatag(name, true), this.metatag(name, true)]);
       await target.mirror(source);
@@ -295,6 +296,7 @@ export class Vault implements ChangeListener {
 
   async #applyChange(change: ChangedVault): Promise<void> {
     const changed: string[] = [];
+    const byId = this.cache.byId();
     const clean = (tag: string | undefined): tag is string => tag !== undefined && !this.cache.isDirty(tag);
     if (change.dropped) {
       for (const tag of this.cache.tags().filter(clean)) {
@@ -303,14 +305,14 @@ export class Vault implements ChangeListener {
       }
     }
     for (const id of change.deleted) {
-      const tag = this.cache.tagOfId(id);
+      const tag = byId.get(id);
       if (clean(tag)) {
         this.cache.delete(tag);
         changed.push(tag);
       }
     }
     const toLoad = change.upserted.filter((id) => {
-      const tag = this.cache.tagOfId(id);
+      const tag = byId.get(id);
       return tag === undefined || clean(tag);
     });
     if (toLoad.length) {

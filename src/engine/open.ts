@@ -3,7 +3,7 @@
 import type { VaultCrypto } from '../crypto/vault-crypto';
 import { decodeHeader, emptyHeader, type VaultHeader } from '../format/header';
 import { decodeNameBlock, decodeTagRecord, type NameEntry, type TagRecord } from '../format/records';
-import { TagColumnsWriter } from '../wire/tag-columns';
+import { TagColumnsWriter } from '../wire/tag-columns-writer';
 import type { CorruptRecord, TagColumns } from '../wire/protocol';
 import type { Store } from './store';
 
