@@ -1,4 +1,5 @@
 // Formatting for the demo: hex, hex dumps, envelopes and errors.
+import { envelopeFields, HEADER_LENGTH, NONCE_PREFIX_OFFSET, TAG_LENGTH } from '../src/format/envelope-layout';
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
@@ -34,7 +35,7 @@ export function hexdump(bytes: Uint8Array, maxBytes = 4096): string {
   return lines.join('\n');
 }
 
-/** The parts of a tagvault envelope: version(1) ‖ timestamp(8, ms, BE) ‖ nonce(24) ‖ ciphertext ‖ tag(16). */
+/** The parts of a tagvault envelope, as the raw view shows them (layout: src/format/envelope-layout.ts). */
 export interface EnvelopeParts {
   version: number;
   timestamp: Date;
@@ -43,18 +44,17 @@ export interface EnvelopeParts {
   tag: Uint8Array;
 }
 
-export const ENVELOPE_HEADER = 33;
-export const GCM_TAG = 16;
+export { TAG_LENGTH as GCM_TAG } from '../src/format/envelope-layout';
 
 export function parseEnvelope(bytes: Uint8Array): EnvelopeParts | undefined {
-  if (bytes.length < ENVELOPE_HEADER + GCM_TAG) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const fields = envelopeFields(bytes);
+  if (!fields) return undefined;
   return {
-    version: bytes[0]!,
-    timestamp: new Date(Number(view.getBigUint64(1))),
-    nonce: bytes.subarray(9, 33),
-    ciphertext: bytes.length - ENVELOPE_HEADER - GCM_TAG,
-    tag: bytes.subarray(bytes.length - GCM_TAG),
+    version: fields.version,
+    timestamp: new Date(fields.timestamp),
+    nonce: bytes.subarray(NONCE_PREFIX_OFFSET, HEADER_LENGTH),
+    ciphertext: fields.body.length - TAG_LENGTH,
+    tag: bytes.subarray(bytes.length - TAG_LENGTH),
   };
 }
 

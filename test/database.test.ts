@@ -58,7 +58,7 @@ describe('Database: tags', () => {
     const other = await Database.open(Keys.csprng(), { directory });
     other.set('neighbour', 1);
     await other.save();
-    // More records than one request of the open's chunked read (src/store.ts), not a multiple of it.
+    // More records than one request of the open's chunked read (src/engine/store.ts), not a multiple of it.
     const n = 9_001;
     for (let i = 0; i < n; i++) db.set(`t${(n - i).toString(36)}`, { i, é: 'ü'.repeat(i % 7) });
     await db.save();

@@ -18,13 +18,8 @@ import { Vault } from './vault';
 
 const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
 
-/** The face of each open vault (so a metatag opened twice gives the same Database), and back. */
+/** The face of each open vault, so a metatag opened twice gives the same Database. */
 const faces = new WeakMap<Vault, Database>();
-const vaults = new WeakMap<Database, Vault>();
-
-function vaultOf(db: Database): Vault {
-  return vaults.get(db)!;
-}
 
 /** Database's `addEventListener`, typed by {@link DatabaseEventMap} (types only). */
 export interface Database {
@@ -54,11 +49,13 @@ export interface Database {
 export class Database extends PublicCrypto {
   /** The IndexedDB database this vault lives in. */
   readonly directory: string;
+  /** The open vault this is the face of. */
+  readonly #v: Vault;
 
   private constructor(vault: Vault) {
     super(vault);
     this.directory = vault.place.directory;
-    vaults.set(this, vault);
+    this.#v = vault;
     faces.set(vault, this);
     // The vault's events are this Database's: the same event object, so `target` is ours.
     vault.events.addEventListener('change', (e) => this.dispatchEvent(new CustomEvent('change', { detail: (e as CustomEvent<ChangeDetail>).detail })));
@@ -70,9 +67,8 @@ export class Database extends PublicCrypto {
 
   /** The open vault, after the one closed-check every member makes. */
   get #vault(): Vault {
-    const vault = vaultOf(this);
-    vault.assertOpen();
-    return vault;
+    this.#v.assertOpen();
+    return this.#v;
   }
 
   static async #open(settings: OpenSettings, open: () => Promise<OpenedVault>): Promise<Database> {
@@ -173,22 +169,22 @@ export class Database extends PublicCrypto {
 
   /** The tags of this database (saved and unsaved), in insertion order. */
   get tags(): string[] {
-    return vaultOf(this).cache.tags();
+    return this.#v.cache.tags();
   }
 
   /** How many tags. */
   get size(): number {
-    return vaultOf(this).cache.size;
+    return this.#v.cache.size;
   }
 
   /** The names of this database's metatags (child databases). */
   get metatags(): string[] {
-    return vaultOf(this).metatags.list();
+    return this.#v.metatags.list();
   }
 
   /** Records that failed authentication when read: they are skipped, and reading them throws. */
   get corrupted(): readonly CorruptRecord[] {
-    return vaultOf(this).corrupted;
+    return this.#v.corrupted;
   }
 
   /** Whether `tag` is in this database (loaded or not). */
@@ -206,8 +202,9 @@ export class Database extends PublicCrypto {
   get(tag: string): unknown {
     // The hot path is one Map lookup: a hit is a valid tag (set() let no bad tag in).
     const cache = this.#vault.cache;
-    if (!cache.has(tag)) aTag(tag);
-    return cache.get(tag);
+    const value = cache.get(tag);
+    if (value === undefined && !cache.has(tag)) aTag(tag);
+    return value;
   }
 
   /**
@@ -262,7 +259,7 @@ export class Database extends PublicCrypto {
 
   /** `[tag, value]` for every tag, loading what is not cached (in one batch). Corrupt tags are skipped. */
   async *[Symbol.asyncIterator](): AsyncGenerator<[string, unknown]> {
-    const vault = vaultOf(this);
+    const vault = this.#v;
     await vault.loadAll();
     yield* vault.cache.entries();
   }
@@ -277,7 +274,7 @@ export class Database extends PublicCrypto {
    * found by `save()` itself, so they are not listed here).
    */
   get unsaved(): string[] {
-    return vaultOf(this).cache.unsaved();
+    return this.#v.cache.unsaved();
   }
 
   // --- Metatags -------------------------------------------------------------------------------
@@ -320,7 +317,7 @@ export class Database extends PublicCrypto {
     const vault = this.#vault;
     if (!(other instanceof Database)) throw new ValidationError('other', `expected a Database, got ${describe(other)}`);
     if (other === this) throw new ValidationError('other', 'is this same database');
-    await vault.mirror(vaultOf(other));
+    await vault.mirror(other.#v);
   }
 
   /**
@@ -333,7 +330,7 @@ export class Database extends PublicCrypto {
 
   /** Every raw IndexedDB record of this database's directory (what an attacker with the disk sees). */
   async rawRecords(): Promise<RawRecord[]> {
-    return vaultOf(this).place.engine.dump(this.directory);
+    return this.#v.place.engine.dump(this.directory);
   }
 
   /**
@@ -349,7 +346,7 @@ export class Database extends PublicCrypto {
 
   /** The id of this vault in storage (derived from its key; not secret). */
   get vaultId(): string {
-    return vaultOf(this).vaultId;
+    return this.#v.vaultId;
   }
 
   /**
@@ -357,11 +354,11 @@ export class Database extends PublicCrypto {
    * metatags. Unsaved changes are dropped (save first); the instance then refuses to be used.
    */
   async close(): Promise<void> {
-    await vaultOf(this).close();
+    await this.#v.close();
   }
 
   /** True after {@link close}, or once this metatag was deleted. */
   get closed(): boolean {
-    return vaultOf(this).closed;
+    return this.#v.closed;
   }
 }

@@ -3,17 +3,8 @@
 // the class, `.argument`, `.value` and `cause` survive, on the worker path and the in-thread path
 // alike. Both ends call {@link transferErrors} before the first call.
 import { transferHandlers, type TransferHandler } from 'comlink';
-import {
-  AuthenticationError,
-  DatabaseClosedError,
-  InvalidHmacError,
-  ProfileNotFoundError,
-  QuotaExceededError,
-  StorageError,
-  TagvaultError,
-  TimeoutError,
-  ValidationError,
-} from '../errors';
+import * as errors from '../errors';
+import { TagvaultError, TimeoutError, ValidationError } from '../errors';
 
 /** An error as it crosses the wire: plain data only. */
 interface WireError {
@@ -35,17 +26,6 @@ function toWire(error: unknown): WireError {
   return wire;
 }
 
-/** The classes rebuilt from their `.name` (ValidationError and TimeoutError carry fields). */
-const PLAIN: Record<string, new (message: string, options?: ErrorOptions) => TagvaultError> = {
-  AuthenticationError,
-  InvalidHmacError,
-  ProfileNotFoundError,
-  QuotaExceededError,
-  StorageError,
-  DatabaseClosedError,
-  TagvaultError,
-};
-
 /** Rebuilds a typed error on this side of the wire, so `instanceof` works. */
 function fromWire(wire: WireError): Error {
   const options: ErrorOptions | undefined = wire.cause ? { cause: Object.assign(new Error(wire.cause.message), { name: wire.cause.name }) } : undefined;
@@ -55,8 +35,11 @@ function fromWire(wire: WireError): Error {
     return e;
   }
   if (wire.name === 'TimeoutError') return new TimeoutError(wire.value ?? 0, options);
-  const Class = PLAIN[wire.name];
-  if (Class) return new Class(wire.message, options);
+  // Every other class of errors.ts takes (message, options): rebuilt by its name.
+  const Class = (errors as Record<string, unknown>)[wire.name];
+  if (typeof Class === 'function' && (Class === TagvaultError || Class.prototype instanceof TagvaultError)) {
+    return new (Class as typeof TagvaultError)(wire.message, options);
+  }
   // Not one of ours (a bug, or the browser's): keep its name and message.
   return Object.assign(new TagvaultError(wire.message, options), { name: wire.name });
 }

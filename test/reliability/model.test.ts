@@ -141,57 +141,59 @@ const tagArb = fc.constantFrom(...TAGS);
 // known bug in hostile-input.test.ts).
 const valueArb = fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown);
 
-class SetCmd implements Cmd {
-  readonly path: Path;
-  readonly tag: string;
-  readonly value: unknown;
-  constructor(path: Path, tag: string, value: unknown) {
-    this.path = path;
-    this.tag = tag;
-    this.value = value;
-  }
-  check = () => true;
-  async run(m: Model, r: Real): Promise<void> {
-    const db = await reachReal(r, this.path);
-    const node = m.reach(this.path);
-    db.set(this.tag, this.value);
-    node.cache.set(this.tag, this.value);
-    node.dirty.add(this.tag);
-    await checkSession(m, r);
-  }
-  toString = () => `set(${key(this.path)}:${this.tag}, ${JSON.stringify(this.value)?.slice(0, 30)})`;
-}
-
-class SaveTagCmd implements Cmd {
-  readonly path: Path;
-  readonly tag: string;
-  constructor(path: Path, tag: string) {
-    this.path = path;
-    this.tag = tag;
-  }
-  check = () => true;
-  async run(m: Model, r: Real): Promise<void> {
-    const db = await reachReal(r, this.path);
-    const node = m.reach(this.path);
-    if (!node.cache.has(this.tag)) {
-      await expect(db.saveTag(this.tag)).rejects.toBeInstanceOf(ValidationError);
-    } else {
-      await db.saveTag(this.tag);
-      m.storedAt(this.path).tags.set(this.tag, node.cache.get(this.tag));
-      node.dirty.delete(this.tag);
-      listInAncestors(m, this.path);
-    }
-    await checkSession(m, r);
-  }
-  toString = () => `saveTag(${key(this.path)}:${this.tag})`;
-}
-
-class SaveCmd implements Cmd {
+/** A command on the vault at `path`. */
+abstract class OnVault {
   readonly path: Path;
   constructor(path: Path) {
     this.path = path;
   }
   check = () => true;
+}
+
+/** A command on one name of the vault at `path`: a tag, or (deleteMetatag) a metatag. */
+abstract class OnName extends OnVault {
+  readonly name: string;
+  constructor(path: Path, name: string) {
+    super(path);
+    this.name = name;
+  }
+}
+
+class SetCmd extends OnName implements Cmd {
+  readonly value: unknown;
+  constructor(path: Path, tag: string, value: unknown) {
+    super(path, tag);
+    this.value = value;
+  }
+  async run(m: Model, r: Real): Promise<void> {
+    const db = await reachReal(r, this.path);
+    const node = m.reach(this.path);
+    db.set(this.name, this.value);
+    node.cache.set(this.name, this.value);
+    node.dirty.add(this.name);
+    await checkSession(m, r);
+  }
+  override toString = () => `set(${key(this.path)}:${this.name}, ${JSON.stringify(this.value)?.slice(0, 30)})`;
+}
+
+class SaveTagCmd extends OnName implements Cmd {
+  async run(m: Model, r: Real): Promise<void> {
+    const db = await reachReal(r, this.path);
+    const node = m.reach(this.path);
+    if (!node.cache.has(this.name)) {
+      await expect(db.saveTag(this.name)).rejects.toBeInstanceOf(ValidationError);
+    } else {
+      await db.saveTag(this.name);
+      m.storedAt(this.path).tags.set(this.name, node.cache.get(this.name));
+      node.dirty.delete(this.name);
+      listInAncestors(m, this.path);
+    }
+    await checkSession(m, r);
+  }
+  override toString = () => `saveTag(${key(this.path)}:${this.name})`;
+}
+
+class SaveCmd extends OnVault implements Cmd {
   async run(m: Model, r: Real): Promise<void> {
     const db = await reachReal(r, this.path);
     m.reach(this.path);
@@ -208,52 +210,33 @@ class SaveCmd implements Cmd {
     listInAncestors(m, this.path);
     await checkSession(m, r);
   }
-  toString = () => `save(${key(this.path)})`;
+  override toString = () => `save(${key(this.path)})`;
 }
 
-class PopCmd implements Cmd {
-  readonly path: Path;
-  readonly tag: string;
-  constructor(path: Path, tag: string) {
-    this.path = path;
-    this.tag = tag;
-  }
-  check = () => true;
+class PopCmd extends OnName implements Cmd {
   async run(m: Model, r: Real): Promise<void> {
     const db = await reachReal(r, this.path);
     const node = m.reach(this.path);
-    const got = await db.pop(this.tag);
-    expect(got).toEqual(node.cache.get(this.tag));
-    if (node.cache.has(this.tag)) m.storedAt(this.path).tags.delete(this.tag);
-    node.cache.delete(this.tag);
-    node.dirty.delete(this.tag);
+    const got = await db.pop(this.name);
+    expect(got).toEqual(node.cache.get(this.name));
+    if (node.cache.has(this.name)) m.storedAt(this.path).tags.delete(this.name);
+    node.cache.delete(this.name);
+    node.dirty.delete(this.name);
     await checkSession(m, r);
   }
-  toString = () => `pop(${key(this.path)}:${this.tag})`;
+  override toString = () => `pop(${key(this.path)}:${this.name})`;
 }
 
-class MetatagCmd implements Cmd {
-  readonly path: Path;
-  constructor(path: Path) {
-    this.path = path;
-  }
-  check = () => true;
+class MetatagCmd extends OnVault implements Cmd {
   async run(m: Model, r: Real): Promise<void> {
     await reachReal(r, this.path);
     m.reach(this.path);
     await checkSession(m, r);
   }
-  toString = () => `metatag(${key(this.path)})`;
+  override toString = () => `metatag(${key(this.path)})`;
 }
 
-class DeleteMetatagCmd implements Cmd {
-  readonly path: Path;
-  readonly name: string;
-  constructor(path: Path, name: string) {
-    this.path = path;
-    this.name = name;
-  }
-  check = () => true;
+class DeleteMetatagCmd extends OnName implements Cmd {
   async run(m: Model, r: Real): Promise<void> {
     const db = await reachReal(r, this.path);
     const node = m.reach(this.path);
@@ -270,7 +253,7 @@ class DeleteMetatagCmd implements Cmd {
     }
     await checkSession(m, r);
   }
-  toString = () => `deleteMetatag(${key(this.path)}:${this.name})`;
+  override toString = () => `deleteMetatag(${key(this.path)}:${this.name})`;
 }
 
 class ReopenCmd implements Cmd {
