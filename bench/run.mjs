@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright';
 import { build, createServer } from 'vite';
 import sizeLimitFile from '@size-limit/file';
+import { aptCommand, aptInstall } from '../scripts/apt.mjs';
 import { CHROMIUM_ARGS, CHROMIUM_MISSING, findChromium } from '../scripts/browsers.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -220,6 +221,22 @@ async function run(page, cdp, fn, arg) {
 
 // --- The native reference Argon2 (Debian package `argon2`) --------------------------------------------
 
+/** Whether the `argon2` CLI runs here. */
+function hasArgon2Cli() {
+  try {
+    execFileSync('argon2', ['-h'], { stdio: 'ignore' });
+    return true;
+  } catch (error) {
+    // `argon2 -h` prints its usage and exits 1; only a missing binary is ENOENT.
+    return error.code !== 'ENOENT';
+  }
+}
+
+/** Finds the native reference, installing it where that can be done unattended (Debian, root). */
+function findArgon2Cli() {
+  return hasArgon2Cli() || (aptInstall(['argon2'], 'the native Argon2 reference of one bench row') && hasArgon2Cli());
+}
+
 function argon2CliVersion() {
   try {
     return execFileSync('dpkg-query', ['-W', '-f=${Version}', 'argon2'], { encoding: 'utf8' }).trim();
@@ -255,7 +272,7 @@ function nativeArgon2({ password, salt, memoryKiB, iterations }) {
 // --- The run -----------------------------------------------------------------------------------------
 
 async function main() {
-  const executablePath = findChromium();
+  const executablePath = findChromium() ?? (aptInstall(['chromium'], 'the browser the bench runs in') ? findChromium() : undefined);
   if (!executablePath) throw new Error(CHROMIUM_MISSING);
   const outDir = process.env.BENCH_OUT ? resolve(process.env.BENCH_OUT) : QUICK ? join(tmpdir(), 'tagvault-bench-quick') : join(ROOT, 'bench');
   await mkdir(outDir, { recursive: true });
@@ -272,6 +289,8 @@ async function main() {
       storage: 'fresh IndexedDB databases per round, deleted after it; Chromium with an on-disk profile (not incognito)',
     },
     cases: [],
+    /** Rows that could not run on this machine, with the command that makes them run. */
+    skipped: [],
     responsiveness: [],
     peers: [],
     sizes: [],
@@ -329,7 +348,7 @@ async function main() {
         cpu: `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}`,
         memoryGiB: Math.round(totalmem() / 2 ** 30),
         vite: (await import('vite')).version,
-        argon2Cli: `argon2 ${argon2CliVersion()} (Debian)`,
+        argon2Cli: hasArgon2Cli() ? `argon2 ${argon2CliVersion()} (Debian)` : 'not installed',
         loadAverage: { start: loadavg()[0].toFixed(2) },
         trace: TRACE ? 'Chrome trace (toplevel, blink.user_timing) recorded during every round' : 'off',
       };
@@ -439,10 +458,16 @@ async function runArgon2(page, cdp, results) {
   const { rounds, ...settings } = s;
   // The same function everywhere: the CLI's hash must equal raw hash-wasm's.
   const reference = await page.evaluate((st) => window.tagvaultBench.argon2Reference(st), settings);
-  const probe = await nativeArgon2(settings);
-  if (probe.hex !== reference) throw new Error(`argon2 CLI and hash-wasm disagree: ${probe.hex} vs ${reference}`);
-  s.nativeCommand = probe.command;
-  const variants = ['tagvault', 'worker', 'mainThread', 'native'];
+  const native = findArgon2Cli();
+  if (native) {
+    const probe = await nativeArgon2(settings);
+    if (probe.hex !== reference) throw new Error(`argon2 CLI and hash-wasm disagree: ${probe.hex} vs ${reference}`);
+    s.nativeCommand = probe.command;
+  } else {
+    results.skipped.push({ case: 'passcrypt against the native `argon2` CLI', why: `no \`argon2\` CLI here; install it with \`${aptCommand(['argon2'])}\`` });
+    log(`argon2 CLI not found: that row is skipped (${aptCommand(['argon2'])})`);
+  }
+  const variants = native ? ['tagvault', 'worker', 'mainThread', 'native'] : ['tagvault', 'worker', 'mainThread'];
   const acc = { tagvault: [], worker: [], mainThread: [], native: [] };
   log('argon2 warm-up (not recorded)');
   for (const v of ['tagvault', 'worker', 'mainThread']) await page.evaluate(([v, st]) => window.tagvaultBench.argon2Run(v, st), [v, settings]);
@@ -461,10 +486,12 @@ async function runArgon2(page, cdp, results) {
   await page.evaluate(() => window.tagvaultBench.argon2Done());
   const what = `${s.memoryKiB / 1024} MiB, t = ${s.iterations}`;
   addCase(results, { id: 'passcrypt-worker', case: `\`passcrypt\` ${what} (through the worker)`, baseline: 'raw hash-wasm `argon2id`, same settings, in a bare worker', target: { op: '<=', value: 1.1 } }, acc.tagvault, acc.worker);
-  const native = addCase(results, { id: 'passcrypt-native', case: `\`passcrypt\` ${what} (through the worker)`, baseline: `native \`argon2\` CLI (${argon2CliVersion()}), same settings, its own timing`, target: null }, acc.tagvault, acc.native);
-  native.baselineResult.wallMedianMs = r3(median(acc.native.map((x) => x.wallMs)));
-  native.baselineResult.gapMedianMs = null;
-  native.baselineResult.gapMaxMs = null;
+  if (native) {
+    const row = addCase(results, { id: 'passcrypt-native', case: `\`passcrypt\` ${what} (through the worker)`, baseline: `native \`argon2\` CLI (${argon2CliVersion()}), same settings, its own timing`, target: null }, acc.tagvault, acc.native);
+    row.baselineResult.wallMedianMs = r3(median(acc.native.map((x) => x.wallMs)));
+    row.baselineResult.gapMedianMs = null;
+    row.baselineResult.gapMaxMs = null;
+  }
   // The contrast for responsiveness: the same hash on the main thread.
   results.argon2MainThread = summary(acc.mainThread);
   log(`  hash-wasm on the main thread: ${results.argon2MainThread.medianMs} ms, gap ${results.argon2MainThread.gapMedianMs} ms`);
@@ -532,6 +559,7 @@ function markdown(results) {
       const ratio = c.kind === 'throughput' ? `${c.ratio.toFixed(2)}× throughput` : `${c.ratio.toFixed(2)}×`;
       lines.push(`| ${c.case} | ${c.baseline} | ${fmtMs(c.tagvault.medianMs)} ms | ${fmtMs(c.baselineResult.medianMs)} ms | ${ratio} | ${fmtTarget(c.target)} | ${mark(c.met)} |`);
     }
+    for (const k of results.skipped ?? []) lines.push(`| ${k.case} | — | — | — | — | — | skipped: ${k.why} |`);
     lines.push('');
     const rounds = [];
     if (results.cases.some((c) => c.id === 'save')) rounds.push(`storage ${results.settings.storage.rounds} rounds (saveTag ${results.settings.storage.saveTagOps} ops per round, get ${results.settings.storage.getRepeats} runs per round)`);
