@@ -58,8 +58,9 @@ export default defineConfig({
     // lib mode) so the consumer's bundler can still tree-shake and minify it.
     lib: { entry: 'src/index.ts', formats: ['es'], fileName: () => 'tagvault.js' },
     // Stable chunk names (dist/engine.js: the in-thread engine, loaded on demand where there is
-    // no Worker; shared code next to it): the consumer's bundler hashes them anyway, and
-    // .size-limit.json can name them.
-    rolldownOptions: { output: { chunkFileNames: (chunk) => (chunk.isDynamicEntry ? '[name].js' : 'shared.js') } },
+    // no Worker; dist/shared.js: the code both use): the consumer's bundler hashes them anyway,
+    // and .size-limit.json can name them. (Rolldown also names an empty runtime chunk, which it
+    // then drops: it keeps its own name, so the one real shared chunk is always shared.js.)
+    rolldownOptions: { output: { chunkFileNames: (chunk) => (chunk.isDynamicEntry || chunk.moduleIds.length === 0 ? '[name].js' : 'shared.js') } },
   },
 });

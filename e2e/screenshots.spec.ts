@@ -1,0 +1,37 @@
+// The README's screenshots of the demo, desktop and phone width, taken from a real session on
+// Chromium. Every e2e run takes them (into e2e/output/); `npm run screenshots` writes them over
+// the committed ones in docs/screenshots/, so they are regenerated, never drawn by hand.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { addMetatag, addTag, expect, load, openNewVault, save, select, test } from './demo';
+
+const COMMITTED = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
+const OUTPUT = fileURLToPath(new URL('./output/', import.meta.url));
+const dir = process.env.UPDATE_SCREENSHOTS ? COMMITTED : OUTPUT;
+
+const SIZES = [
+  { name: 'desktop', viewport: { width: 1280, height: 860 } },
+  { name: 'phone', viewport: { width: 390, height: 844 } },
+];
+
+test.beforeEach(({ browserName }) => test.skip(browserName !== 'chromium', 'the README shows Chromium'));
+
+for (const { name, viewport } of SIZES) {
+  test(`the demo at ${name} width, for the README`, async ({ page }) => {
+    await page.setViewportSize(viewport);
+    await load(page);
+    await openNewVault(page);
+    await select(page, []);
+    await addTag(page, 'lawyer', '{"#": "555-555-1000", "$": 13000.5}');
+    await select(page, []);
+    await addTag(page, 'safehouses', '["Dublin Forgery", "NY Insurrection"]');
+    await select(page, []);
+    await addMetatag(page, 'clients');
+    await addTag(page, 'brittany', '{"email": "brittany@email.com", "since": 2019}');
+    await save(page);
+    await select(page, ['clients', '#brittany']);
+    await expect(page.locator('#session-text')).toContainText('Vault ');
+    mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: `${dir}demo-${name}.png`, fullPage: false });
+  });
+}
