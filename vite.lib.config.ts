@@ -1,7 +1,8 @@
 // The library build (`npm run build`): ESM, entry src/index.ts → dist/tagvault.js, plus the
 // engine's worker as its own file, dist/engine.worker.js (with hash-wasm's Argon2 wasm inside),
 // and the chunks the entry loads (shared code; the in-thread engine, on demand).
-// Types come from `tsc -p tsconfig.build.json` (dist/types), run after this.
+// Types come after this: `tsc -p tsconfig.build.json`, then rollup.dts.config.mjs bundles them
+// into one dist/tagvault.d.ts.
 //
 // Nothing is externalised. The worker is loaded by URL, so it must be one self-contained file:
 // bare imports in it would only work when the consumer's bundler happens to process it. The

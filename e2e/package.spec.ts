@@ -51,7 +51,7 @@ test.afterAll(async () => {
 });
 
 test('the built package works in a consumer app bundled by Vite, worker included', async ({ page }) => {
-  expect(existsSync(join(ROOT, 'dist', 'types', 'src', 'index.d.ts'))).toBe(true);
+  expect(existsSync(join(ROOT, 'dist', 'tagvault.d.ts'))).toBe(true);
   const assets = readdirSync(join(app, 'dist', 'assets'));
   expect(assets.some((f) => /worker.*\.js$/.test(f))).toBe(true);
   await page.goto(url);
