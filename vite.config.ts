@@ -1,5 +1,7 @@
 import { playwright } from '@vitest/browser-playwright';
-import { type Plugin, transformWithOxc } from 'vite';
+import { readFileSync } from 'node:fs';
+import { type Plugin, type PluginOption, transformWithOxc } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 import type { BrowserInstanceOption } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 import { CHROMIUM_ARGS, findChromium, findFirefox, findWebKit } from './scripts/browsers.mjs';
@@ -68,6 +70,65 @@ function lowerVirtualModules(): Plugin {
   };
 }
 
+/**
+ * The built demo as an installable, offline PWA (vite-plugin-pwa): a web app manifest linked from
+ * the page, and a Workbox service worker, dist-demo/sw.js (generateSW), whose precache list is
+ * made from the files the build wrote, with their revisions: the page, its chunks, the engine's
+ * worker chunk, any .wasm, the icons and the manifest. A new deployment's worker waits until the
+ * page accepts it (registerType 'prompt': demo/offline.ts shows the banner). Off in the dev
+ * server. The icons are made from public/logo.svg by `npm run icons` (pwa-assets.config.ts), and
+ * committed.
+ */
+function demoPwa(): PluginOption {
+  // Colours of demo/style.css: the accent (the logo's blue) and the light page background.
+  const theme = '#1d4ed8';
+  const background = '#f6f7f9';
+  return VitePWA({
+    strategies: 'generateSW',
+    registerType: 'prompt',
+    // demo/offline.ts registers the worker through virtual:pwa-register.
+    injectRegister: false,
+    manifest: {
+      id: './',
+      name: 'tagvault · Vault explorer',
+      short_name: 'Vault explorer',
+      description: "Open, explore and inspect tagvault's encrypted IndexedDB vaults, offline too.",
+      start_url: './',
+      scope: './',
+      display: 'standalone',
+      theme_color: theme,
+      background_color: background,
+      icons: [
+        { src: 'pwa-64x64.png', sizes: '64x64', type: 'image/png' },
+        { src: 'pwa-192x192.png', sizes: '192x192', type: 'image/png' },
+        { src: 'pwa-512x512.png', sizes: '512x512', type: 'image/png' },
+        { src: 'maskable-icon-512x512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+      ],
+    },
+    // The icons are in the precache through globPatterns already: not twice.
+    includeManifestIcons: false,
+    workbox: {
+      // The engine's worker chunk is one of assets/*.js; hash-wasm's Argon2 wasm is inlined in it
+      // today, but a .wasm file of a later build is precached too.
+      globPatterns: ['**/*.{html,js,css,wasm,svg,png,ico}'],
+      // The first install takes the open page at once, so it is offline-ready without a reload.
+      // Updates still wait for the page's Reload (no skipWaiting).
+      clientsClaim: true,
+      cleanupOutdatedCaches: true,
+    },
+    devOptions: { enabled: false },
+  });
+}
+
+/**
+ * The version the demo's footer shows: the package's, plus TAGVAULT_DEMO_BUILD when set, which
+ * labels a build (the e2e update test builds a second, differently labelled demo).
+ */
+function demoVersion(): string {
+  const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+  return process.env.TAGVAULT_DEMO_BUILD ? `${version}+${process.env.TAGVAULT_DEMO_BUILD}` : version;
+}
+
 const testEngines = engines();
 
 // One config serves the demo page (`npm run demo`, `npm run build:demo`) and the browser tests.
@@ -77,7 +138,9 @@ export default defineConfig({
   // `--project` choices (and under a concurrent run with other engines).
   ...(process.env.VITEST ? { cacheDir: `node_modules/.vite/${testEngines.join('+') || 'none'}` } : {}),
   worker: { format: 'es' },
-  plugins: [readmeSnippets(), lowerVirtualModules()],
+  define: { __DEMO_VERSION__: JSON.stringify(demoVersion()) },
+  // The browser tests (process.env.VITEST) have no use for the demo's service worker.
+  plugins: [readmeSnippets(), lowerVirtualModules(), ...(process.env.VITEST ? [] : [demoPwa()])],
   oxc: { target: TARGET },
   optimizeDeps: { include: ['idb', 'comlink', 'hash-wasm', '@noble/hashes/sha3.js', 'fast-check'] },
   build: { outDir: 'dist-demo', target: 'es2022' },

@@ -42,7 +42,8 @@ function canonicalWorkerUrl(): Plugin {
 
 export default defineConfig({
   base: './',
-  // public/ holds the demo's service worker and icons: not part of the library.
+  // public/ holds the demo's logo and icons: not part of the library (nor is the demo's PWA plugin,
+  // which only vite.config.ts loads).
   publicDir: false,
   plugins: [canonicalWorkerUrl()],
   worker: {

@@ -14,6 +14,8 @@ import { initTabs, onTab } from './tabs';
 let saveMessage = '';
 let currentTab = 'open';
 let shownDb: unknown;
+/** Set once the user has agreed to lose unsaved changes to the update banner's reload. */
+let leaving = false;
 
 function renderSession(): void {
   const db = session.db;
@@ -51,7 +53,14 @@ function init(): void {
   initRawView();
   initPlayground();
   initRotation();
-  initOffline();
+  initOffline({
+    // Asked here, once, with the number of changes: not again by beforeunload's generic prompt.
+    confirmReload: () => {
+      const n = session.unsavedCount;
+      leaving = n === 0 || confirm(`Reload the new version and lose ${plural(n, 'unsaved change')}?`);
+      return leaving;
+    },
+  });
 
   session.addEventListener('change', renderAll);
   onTab((id) => {
@@ -83,7 +92,7 @@ function init(): void {
 
   // Unsaved changes live only in this page: warn before they are lost.
   addEventListener('beforeunload', (event) => {
-    if (session.unsavedCount > 0) event.preventDefault();
+    if (session.unsavedCount > 0 && !leaving) event.preventDefault();
   });
 
   renderAll();
