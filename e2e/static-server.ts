@@ -1,13 +1,18 @@
 // A throwaway static server for the built demo (dist-demo/), which a test can shut down to take
-// the network away for real. `context.setOffline(true)` alone is not enough everywhere: with
-// Firefox over WebDriver BiDi it takes the page offline but not its service worker's fetches.
-import { readFile } from 'node:fs/promises';
+// the network away for real, or switch to another build at the same origin (a new deployment).
+// `context.setOffline(true)` alone is not enough everywhere: with Firefox over WebDriver BiDi it
+// takes the page offline but not its service worker's fetches.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
-const ROOT = fileURLToPath(new URL('../dist-demo/', import.meta.url));
+/** The build playwright.config.ts's webServer makes. */
+export const BUILT_DEMO = fileURLToPath(new URL('../dist-demo/', import.meta.url));
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -16,19 +21,24 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.webmanifest': 'application/manifest+json',
 };
 
 export interface StaticServer {
   url: string;
+  /** From now on, answers with the files of another build (a directory): a new deployment. */
+  serve(root: string): void;
   /** Stops listening and drops every open connection: the site is gone. */
   stop(): Promise<void>;
 }
 
-export async function serveBuiltDemo(): Promise<StaticServer> {
+export async function serveBuiltDemo(root = BUILT_DEMO): Promise<StaticServer> {
+  let base = root.endsWith(sep) ? root : root + sep;
   const server: Server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const file = normalize(join(ROOT, path.endsWith('/') ? `${path}index.html` : path));
-    if (!file.startsWith(ROOT)) return void res.writeHead(403).end();
+    const file = normalize(join(base, path.endsWith('/') ? `${path}index.html` : path));
+    if (!file.startsWith(base)) return void res.writeHead(403).end();
     try {
       const body = await readFile(file);
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
@@ -41,10 +51,33 @@ export async function serveBuiltDemo(): Promise<StaticServer> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/`,
+    serve: (next) => {
+      base = next.endsWith(sep) ? next : next + sep;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+export interface DemoBuild {
+  dir: string;
+  remove(): Promise<void>;
+}
+
+/**
+ * Builds the demo again, into a temporary directory, with TAGVAULT_DEMO_BUILD=`label`: its footer
+ * shows another version, so its chunks, precache list and service worker differ from dist-demo/'s.
+ */
+export async function buildDemo(label: string): Promise<DemoBuild> {
+  const dir = await mkdtemp(join(tmpdir(), 'tagvault-demo-'));
+  const vite = fileURLToPath(new URL('../node_modules/vite/bin/vite.js', import.meta.url));
+  const cwd = fileURLToPath(new URL('..', import.meta.url));
+  await promisify(execFile)(process.execPath, [vite, 'build', '--outDir', dir, '--emptyOutDir', '--logLevel', 'warn'], {
+    cwd,
+    env: { ...process.env, TAGVAULT_DEMO_BUILD: label },
+  });
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
