@@ -115,6 +115,8 @@ function demoPwa(): PluginOption {
       // Updates still wait for the page's Reload (no skipWaiting).
       clientsClaim: true,
       cleanupOutdatedCaches: true,
+      // The API reference (TypeDoc, written into api/ after the build) is its own pages, online.
+      navigateFallbackDenylist: [/\/api\//],
     },
     devOptions: { enabled: false },
   });

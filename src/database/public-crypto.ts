@@ -119,7 +119,7 @@ export class PublicCrypto extends EventTarget {
   }
 
   /**
-   * Checks an HMAC from {@link hmac} in constant time.
+   * Checks an HMAC from {@link PublicCrypto.hmac | hmac} in constant time.
    * @returns `true`
    * @throws {InvalidHmacError} when it does not match.
    */
