@@ -20,9 +20,7 @@ type Engine = (typeof ENGINES)[number];
 function engines(): Engine[] {
   const fromEnv = process.env.TAGVAULT_ENGINES;
   if (fromEnv) return ENGINES.filter((engine) => fromEnv.split(',').includes(engine));
-  return ENGINES.filter((engine) =>
-    engine === 'chromium' ? true : engine === 'firefox' ? !!findFirefox() : !!process.env.WEBKIT_WEBDRIVER_PORT,
-  );
+  return ENGINES.filter((engine) => (engine === 'chromium' ? true : engine === 'firefox' ? !!findFirefox() : !!process.env.WEBKIT_WEBDRIVER_PORT));
 }
 
 function instance(engine: Engine): BrowserInstanceOption {

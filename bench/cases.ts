@@ -254,7 +254,16 @@ export interface StorageRound {
 async function storageRound(round: number, s: StorageSettings): Promise<StorageRound> {
   const first = round % 2 === 0;
   const data = entries(s.tags, s.valueChars);
-  const out: StorageRound = { save: pairSamples(), saveFloor: [], openPreload: pairSamples(), openFloor: [], idle: [], openLazy: pairSamples(), saveTag: pairSamples(), get: pairSamples() };
+  const out: StorageRound = {
+    save: pairSamples(),
+    saveFloor: [],
+    openPreload: pairSamples(),
+    openFloor: [],
+    idle: [],
+    openLazy: pairSamples(),
+    saveTag: pairSamples(),
+    get: pairSamples(),
+  };
   const key = Keys.csprng();
   const tvDir = freshName('tv');
   const rawDir = freshName('raw');
@@ -512,7 +521,15 @@ async function argon2Run(variant: Argon2Variant, s: Argon2Settings): Promise<Sam
     sample = await measure(async () => void (hex = await workerArgon2({ ...s })));
   } else {
     sample = await measure(async () => {
-      hex = await argon2id({ password: s.password, salt: s.salt, memorySize: s.memoryKiB, iterations: s.iterations, parallelism: 1, hashLength: 64, outputType: 'hex' });
+      hex = await argon2id({
+        password: s.password,
+        salt: s.salt,
+        memorySize: s.memoryKiB,
+        iterations: s.iterations,
+        parallelism: 1,
+        hashLength: 64,
+        outputType: 'hex',
+      });
     });
   }
   check(/^[0-9a-f]{128}$/.test(hex), `${variant} argon2id output`);

@@ -5,11 +5,7 @@
 // the layout and how much is tagvault.
 import { openDB, type IDBPDatabase } from 'idb';
 
-export type FloorRequest =
-  | { op: 'init'; tags: string[]; texts: string[] }
-  | { op: 'save'; name: string }
-  | { op: 'open'; name: string }
-  | { op: 'close' };
+export type FloorRequest = { op: 'init'; tags: string[]; texts: string[] } | { op: 'save'; name: string } | { op: 'open'; name: string } | { op: 'close' };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

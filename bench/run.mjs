@@ -23,7 +23,12 @@ import { CHROMIUM_ARGS, CHROMIUM_MISSING, findChromium } from '../scripts/browse
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const QUICK = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'size,storage,bytes,argon2,peers').split(',').map((s) => s.trim()).filter(Boolean));
+const ONLY = new Set(
+  (process.env.BENCH_ONLY ?? 'size,storage,bytes,argon2,peers')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const ROUNDS = process.env.BENCH_ROUNDS ? Number(process.env.BENCH_ROUNDS) : undefined;
 const TRACE = process.env.BENCH_TRACE !== '0';
 const started = Date.now();
@@ -114,7 +119,10 @@ async function measureSizes() {
     });
     const checks = JSON.parse(await readFile(join(ROOT, '.size-limit.json'), 'utf8'));
     // Everything the entry loads at once (its static imports) must be in the first check.
-    const chunks = [built].flat().flatMap((o) => o.output ?? []).filter((c) => c.type === 'chunk');
+    const chunks = [built]
+      .flat()
+      .flatMap((o) => o.output ?? [])
+      .filter((c) => c.type === 'chunk');
     const byName = new Map(chunks.map((c) => [c.fileName, c]));
     const closure = new Set();
     const visit = (c) => {
@@ -135,7 +143,16 @@ async function measureSizes() {
       let raw = 0;
       for (const f of files) raw += (await readFile(f)).length;
       const limit = parseLimit(check.limit);
-      sizes.push({ name: check.name, path: check.path, files: [check.path].flat().length, uncovered: sizes.length === 0 ? uncovered : undefined, bytes: raw, gzipBytes: measured.size, limit: check.limit, met: limit === undefined ? null : measured.size <= limit });
+      sizes.push({
+        name: check.name,
+        path: check.path,
+        files: [check.path].flat().length,
+        uncovered: sizes.length === 0 ? uncovered : undefined,
+        bytes: raw,
+        gzipBytes: measured.size,
+        limit: check.limit,
+        met: limit === undefined ? null : measured.size <= limit,
+      });
     }
     return sizes;
   } finally {
@@ -283,8 +300,10 @@ async function main() {
     environment: {},
     settings: SETTINGS,
     method: {
-      pairing: 'each case runs next to its baseline in the same round; even rounds run tagvault first, odd rounds the baseline first (Argon2 and peers rotate the order); one warm-up round per group is not recorded',
-      ratio: 'median over rounds of tagvault ÷ baseline of the runs made next to each other (throughput: baseline ÷ tagvault); ratioOfMedians is given too; times shown are medians',
+      pairing:
+        'each case runs next to its baseline in the same round; even rounds run tagvault first, odd rounds the baseline first (Argon2 and peers rotate the order); one warm-up round per group is not recorded',
+      ratio:
+        'median over rounds of tagvault ÷ baseline of the runs made next to each other (throughput: baseline ÷ tagvault); ratioOfMedians is given too; times shown are medians',
       gap: 'longest main-thread gap of a run = max(longest interval between setTimeout(0) callbacks incl. the tail to the end of the run, longest Long Tasks API entry); its median over runs is checked against 50 ms',
       storage: 'fresh IndexedDB databases per round, deleted after it; Chromium with an on-disk profile (not incognito)',
     },
@@ -415,21 +434,65 @@ async function runStorage(page, cdp, results) {
     floor.save.push(...r.saveFloor);
     floor.openPreload.push(...r.openFloor);
     idleSamples.push(...r.idle);
-    log(`  save ${r.save.tagvault[0].ms.toFixed(0)} vs ${r.save.baseline[0].ms.toFixed(0)} ms; open ${r.openPreload.tagvault[0].ms.toFixed(0)} vs ${r.openPreload.baseline[0].ms.toFixed(0)} ms`);
+    log(
+      `  save ${r.save.tagvault[0].ms.toFixed(0)} vs ${r.save.baseline[0].ms.toFixed(0)} ms; open ${r.openPreload.tagvault[0].ms.toFixed(0)} vs ${r.openPreload.baseline[0].ms.toFixed(0)} ms`,
+    );
   }
   const n = s.tags.toLocaleString('en-US');
-  const save = addCase(results, { id: 'save', case: `\`save()\` of ${n} tags × ~1 KiB JSON`, baseline: 'raw `idb`: put the same plaintext objects in one transaction', target: { op: '<=', value: 2.0 } }, ...acc.save);
-  const openPreload = addCase(results, { id: 'open-preload', case: `open with \`preload: true\` (${n} tags)`, baseline: 'raw `idb`: `getAll` of the same plaintext', target: { op: '<=', value: 2.0 } }, ...acc.openPreload);
+  const save = addCase(
+    results,
+    {
+      id: 'save',
+      case: `\`save()\` of ${n} tags × ~1 KiB JSON`,
+      baseline: 'raw `idb`: put the same plaintext objects in one transaction',
+      target: { op: '<=', value: 2.0 },
+    },
+    ...acc.save,
+  );
+  const openPreload = addCase(
+    results,
+    {
+      id: 'open-preload',
+      case: `open with \`preload: true\` (${n} tags)`,
+      baseline: 'raw `idb`: `getAll` of the same plaintext',
+      target: { op: '<=', value: 2.0 },
+    },
+    ...acc.openPreload,
+  );
   // Not a target: the floor of the layout (one WebCrypto AES-GCM record per tag, in a worker).
-  for (const [entry, samples, base] of [[save, floor.save, acc.save[1]], [openPreload, floor.openPreload, acc.openPreload[1]]]) {
+  for (const [entry, samples, base] of [
+    [save, floor.save, acc.save[1]],
+    [openPreload, floor.openPreload, acc.openPreload[1]],
+  ]) {
     const f = summary(samples);
-    entry.floor = { ...f, ratio: r2(pairedRatio(samples, base)), tagvaultOverFloor: r2(pairedRatio(acc[entry.id === 'save' ? 'save' : 'openPreload'][0], samples)) };
+    entry.floor = {
+      ...f,
+      ratio: r2(pairedRatio(samples, base)),
+      tagvaultOverFloor: r2(pairedRatio(acc[entry.id === 'save' ? 'save' : 'openPreload'][0], samples)),
+    };
     log(`  ${entry.id} floor (no tagvault): ${f.medianMs} ms, ${entry.floor.ratio}× the baseline; tagvault ${entry.floor.tagvaultOverFloor}× the floor`);
   }
   results.idle = summary(idleSamples);
-  addCase(results, { id: 'open-lazy', case: `open with \`preload: false\` (${n} tags listed)`, baseline: 'raw `idb`: `getAllKeys` + `getAll` of the names', target: null }, ...acc.openLazy);
-  addCase(results, { id: 'save-tag', case: `\`saveTag\` at ${n} tags`, baseline: `\`saveTag\` at ${s.smallTags} tags`, target: { op: '<=', value: 1.2 } }, ...acc.saveTag);
-  addCase(results, { id: 'get', case: `\`db.get(tag)\` from cache (${(s.tags * s.getPasses).toLocaleString('en-US')} calls)`, baseline: '`Map.get` (same calls)', target: { op: '<=', value: 2.0 } }, ...acc.get);
+  addCase(
+    results,
+    { id: 'open-lazy', case: `open with \`preload: false\` (${n} tags listed)`, baseline: 'raw `idb`: `getAllKeys` + `getAll` of the names', target: null },
+    ...acc.openLazy,
+  );
+  addCase(
+    results,
+    { id: 'save-tag', case: `\`saveTag\` at ${n} tags`, baseline: `\`saveTag\` at ${s.smallTags} tags`, target: { op: '<=', value: 1.2 } },
+    ...acc.saveTag,
+  );
+  addCase(
+    results,
+    {
+      id: 'get',
+      case: `\`db.get(tag)\` from cache (${(s.tags * s.getPasses).toLocaleString('en-US')} calls)`,
+      baseline: '`Map.get` (same calls)',
+      target: { op: '<=', value: 2.0 },
+    },
+    ...acc.get,
+  );
 }
 
 async function runBytes(page, cdp, results) {
@@ -446,11 +509,51 @@ async function runBytes(page, cdp, results) {
     }
   }
   const mib = `${s.bytes / 2 ** 20} MiB`;
-  addCase(results, { id: 'bytes-encrypt', kind: 'throughput', case: `\`bytesEncrypt\` of ${mib}`, baseline: `one raw WebCrypto AES-256-GCM \`encrypt\` of ${mib}`, target: { op: '>=', value: 0.8 } }, ...acc.encrypt);
-  addCase(results, { id: 'bytes-decrypt', kind: 'throughput', case: `\`bytesDecrypt\` of ${mib}`, baseline: `one raw WebCrypto AES-256-GCM \`decrypt\` of ${mib}`, target: { op: '>=', value: 0.8 } }, ...acc.decrypt);
+  addCase(
+    results,
+    {
+      id: 'bytes-encrypt',
+      kind: 'throughput',
+      case: `\`bytesEncrypt\` of ${mib}`,
+      baseline: `one raw WebCrypto AES-256-GCM \`encrypt\` of ${mib}`,
+      target: { op: '>=', value: 0.8 },
+    },
+    ...acc.encrypt,
+  );
+  addCase(
+    results,
+    {
+      id: 'bytes-decrypt',
+      kind: 'throughput',
+      case: `\`bytesDecrypt\` of ${mib}`,
+      baseline: `one raw WebCrypto AES-256-GCM \`decrypt\` of ${mib}`,
+      target: { op: '>=', value: 0.8 },
+    },
+    ...acc.decrypt,
+  );
   const moved = 'the caller’s buffer moved to the worker, not copied';
-  addCase(results, { id: 'bytes-encrypt-transfer', kind: 'throughput', case: `\`bytesEncrypt\` of ${mib}, \`{ transfer: true }\` (${moved})`, baseline: `one raw WebCrypto AES-256-GCM \`encrypt\` of ${mib}`, target: { op: '>=', value: 0.8 } }, ...acc.encryptTransfer);
-  addCase(results, { id: 'bytes-decrypt-transfer', kind: 'throughput', case: `\`bytesDecrypt\` of ${mib}, \`{ transfer: true }\``, baseline: `one raw WebCrypto AES-256-GCM \`decrypt\` of ${mib}`, target: { op: '>=', value: 0.8 } }, ...acc.decryptTransfer);
+  addCase(
+    results,
+    {
+      id: 'bytes-encrypt-transfer',
+      kind: 'throughput',
+      case: `\`bytesEncrypt\` of ${mib}, \`{ transfer: true }\` (${moved})`,
+      baseline: `one raw WebCrypto AES-256-GCM \`encrypt\` of ${mib}`,
+      target: { op: '>=', value: 0.8 },
+    },
+    ...acc.encryptTransfer,
+  );
+  addCase(
+    results,
+    {
+      id: 'bytes-decrypt-transfer',
+      kind: 'throughput',
+      case: `\`bytesDecrypt\` of ${mib}, \`{ transfer: true }\``,
+      baseline: `one raw WebCrypto AES-256-GCM \`decrypt\` of ${mib}`,
+      target: { op: '>=', value: 0.8 },
+    },
+    ...acc.decryptTransfer,
+  );
 }
 
 async function runArgon2(page, cdp, results) {
@@ -485,9 +588,29 @@ async function runArgon2(page, cdp, results) {
   }
   await page.evaluate(() => window.tagvaultBench.argon2Done());
   const what = `${s.memoryKiB / 1024} MiB, t = ${s.iterations}`;
-  addCase(results, { id: 'passcrypt-worker', case: `\`passcrypt\` ${what} (through the worker)`, baseline: 'raw hash-wasm `argon2id`, same settings, in a bare worker', target: { op: '<=', value: 1.1 } }, acc.tagvault, acc.worker);
+  addCase(
+    results,
+    {
+      id: 'passcrypt-worker',
+      case: `\`passcrypt\` ${what} (through the worker)`,
+      baseline: 'raw hash-wasm `argon2id`, same settings, in a bare worker',
+      target: { op: '<=', value: 1.1 },
+    },
+    acc.tagvault,
+    acc.worker,
+  );
   if (native) {
-    const row = addCase(results, { id: 'passcrypt-native', case: `\`passcrypt\` ${what} (through the worker)`, baseline: `native \`argon2\` CLI (${argon2CliVersion()}), same settings, its own timing`, target: null }, acc.tagvault, acc.native);
+    const row = addCase(
+      results,
+      {
+        id: 'passcrypt-native',
+        case: `\`passcrypt\` ${what} (through the worker)`,
+        baseline: `native \`argon2\` CLI (${argon2CliVersion()}), same settings, its own timing`,
+        target: null,
+      },
+      acc.tagvault,
+      acc.native,
+    );
     row.baselineResult.wallMedianMs = r3(median(acc.native.map((x) => x.wallMs)));
     row.baselineResult.gapMedianMs = null;
     row.baselineResult.gapMaxMs = null;
@@ -529,11 +652,29 @@ function responsiveness(results) {
   for (const c of results.cases) {
     if (seen.has(c.case)) continue; // passcrypt appears twice (two baselines)
     seen.add(c.case);
-    rows.push({ case: c.case, gapMedianMs: c.tagvault.gapMedianMs, gapMaxMs: c.tagvault.gapMaxMs, taskCpuMedianMs: c.tagvault.taskCpuMedianMs, taskCpuMaxMs: c.tagvault.taskCpuMaxMs, longTasks: c.tagvault.longTasks, target: 50, met: c.tagvault.gapMedianMs <= 50 });
+    rows.push({
+      case: c.case,
+      gapMedianMs: c.tagvault.gapMedianMs,
+      gapMaxMs: c.tagvault.gapMaxMs,
+      taskCpuMedianMs: c.tagvault.taskCpuMedianMs,
+      taskCpuMaxMs: c.tagvault.taskCpuMaxMs,
+      longTasks: c.tagvault.longTasks,
+      target: 50,
+      met: c.tagvault.gapMedianMs <= 50,
+    });
   }
   if (results.peersTagvault) {
     const t = results.peersTagvault;
-    rows.push({ case: `${SETTINGS.peers.records.toLocaleString('en-US')} × 1 KiB put then get`, gapMedianMs: t.gapMedianMs, gapMaxMs: t.gapMaxMs, taskCpuMedianMs: t.taskCpuMedianMs, taskCpuMaxMs: t.taskCpuMaxMs, longTasks: t.longTasks, target: 50, met: t.gapMedianMs <= 50 });
+    rows.push({
+      case: `${SETTINGS.peers.records.toLocaleString('en-US')} × 1 KiB put then get`,
+      gapMedianMs: t.gapMedianMs,
+      gapMaxMs: t.gapMaxMs,
+      taskCpuMedianMs: t.taskCpuMedianMs,
+      taskCpuMaxMs: t.taskCpuMaxMs,
+      longTasks: t.longTasks,
+      target: 50,
+      met: t.gapMedianMs <= 50,
+    });
   }
   return rows;
 }
@@ -551,54 +692,91 @@ function markdown(results) {
   lines.push(`<!-- generated by \`npm run bench\` (bench/run.mjs) on ${results.generatedAt}; do not edit by hand -->`);
   lines.push('');
   if (results.quick) lines.push('> **Quick run (BENCH_QUICK=1): reduced sizes and rounds, not the reference numbers.**', '');
-  if (e.browser) lines.push(`${e.browser}, headless, on-disk profile · ${e.cpu} · Node ${e.node} · load average ${e.loadAverage.start} at the start, ${e.loadAverage.end} at the end (other jobs share this machine) · run took ${results.durationSeconds} s. Ratios compare runs made side by side in the same session, in alternating order; absolute times here are noise.`, '');
+  if (e.browser)
+    lines.push(
+      `${e.browser}, headless, on-disk profile · ${e.cpu} · Node ${e.node} · load average ${e.loadAverage.start} at the start, ${e.loadAverage.end} at the end (other jobs share this machine) · run took ${results.durationSeconds} s. Ratios compare runs made side by side in the same session, in alternating order; absolute times here are noise.`,
+      '',
+    );
   if (results.cases.length) {
     lines.push('| case | baseline (same run) | tagvault | baseline | ratio | target | |');
     lines.push('|---|---|--:|--:|--:|:-:|---|');
     for (const c of results.cases) {
       const ratio = c.kind === 'throughput' ? `${c.ratio.toFixed(2)}× throughput` : `${c.ratio.toFixed(2)}×`;
-      lines.push(`| ${c.case} | ${c.baseline} | ${fmtMs(c.tagvault.medianMs)} ms | ${fmtMs(c.baselineResult.medianMs)} ms | ${ratio} | ${fmtTarget(c.target)} | ${mark(c.met)} |`);
+      lines.push(
+        `| ${c.case} | ${c.baseline} | ${fmtMs(c.tagvault.medianMs)} ms | ${fmtMs(c.baselineResult.medianMs)} ms | ${ratio} | ${fmtTarget(c.target)} | ${mark(c.met)} |`,
+      );
     }
     for (const k of results.skipped ?? []) lines.push(`| ${k.case} | — | — | — | — | — | skipped: ${k.why} |`);
     lines.push('');
     const rounds = [];
-    if (results.cases.some((c) => c.id === 'save')) rounds.push(`storage ${results.settings.storage.rounds} rounds (saveTag ${results.settings.storage.saveTagOps} ops per round, get ${results.settings.storage.getRepeats} runs per round)`);
+    if (results.cases.some((c) => c.id === 'save'))
+      rounds.push(
+        `storage ${results.settings.storage.rounds} rounds (saveTag ${results.settings.storage.saveTagOps} ops per round, get ${results.settings.storage.getRepeats} runs per round)`,
+      );
     if (results.cases.some((c) => c.id === 'bytes-encrypt')) rounds.push(`bytes ${results.settings.bytes.rounds} rounds`);
     if (results.cases.some((c) => c.id === 'passcrypt-worker')) rounds.push(`Argon2id ${results.settings.argon2.rounds} rounds`);
     if (results.peers.length) rounds.push(`peers ${results.settings.peers.rounds} rounds`);
     const floors = results.cases.filter((c) => c.floor);
     if (floors.length) {
-      lines.push('**Platform floor of the storage layout** (not a target): the same tags kept as one AES-256-GCM record each (name and value), HMAC tag ids, sealed/opened by WebCrypto in a bare worker and written/read with `idb`: what any per-record encrypted layout pays on this browser before tagvault does anything (no key schedule, no XAES subkeys, no name blocks, no messages to a page).', '');
+      lines.push(
+        '**Platform floor of the storage layout** (not a target): the same tags kept as one AES-256-GCM record each (name and value), HMAC tag ids, sealed/opened by WebCrypto in a bare worker and written/read with `idb`: what any per-record encrypted layout pays on this browser before tagvault does anything (no key schedule, no XAES subkeys, no name blocks, no messages to a page).',
+        '',
+      );
       lines.push('| case | floor | floor ÷ baseline | tagvault ÷ floor |');
       lines.push('|---|--:|--:|--:|');
-      for (const c of floors) lines.push(`| ${c.case} | ${fmtMs(c.floor.medianMs)} ms | ${c.floor.ratio.toFixed(2)}× | ${c.floor.tagvaultOverFloor.toFixed(2)}× |`);
+      for (const c of floors)
+        lines.push(`| ${c.case} | ${fmtMs(c.floor.medianMs)} ms | ${c.floor.ratio.toFixed(2)}× | ${c.floor.tagvaultOverFloor.toFixed(2)}× |`);
       lines.push('');
     }
-    lines.push('tagvault, the floor, the raw `idb` baselines and the peers all write with the browser’s default IndexedDB durability (tagvault’s default; `{ durability: "strict" }` flushes to disk before `save()` resolves).', '');
-    lines.push(`Rounds: ${rounds.join('; ')}, after one unrecorded warm-up round each. Times are medians; a ratio is the median of the ratios of runs made next to each other (throughput: baseline ÷ tagvault).`, '');
+    lines.push(
+      'tagvault, the floor, the raw `idb` baselines and the peers all write with the browser’s default IndexedDB durability (tagvault’s default; `{ durability: "strict" }` flushes to disk before `save()` resolves).',
+      '',
+    );
+    lines.push(
+      `Rounds: ${rounds.join('; ')}, after one unrecorded warm-up round each. Times are medians; a ratio is the median of the ratios of runs made next to each other (throughput: baseline ÷ tagvault).`,
+      '',
+    );
   }
   if (results.peers.length) {
-    lines.push(`**${results.settings.peers.records.toLocaleString('en-US')} × 1 KiB put, then get** (each library's batch API where it has one; tagvault reads back through a new \`Database.open\` with \`preload: true\`, i.e. from storage, not its cache)`, '');
+    lines.push(
+      `**${results.settings.peers.records.toLocaleString('en-US')} × 1 KiB put, then get** (each library's batch API where it has one; tagvault reads back through a new \`Database.open\` with \`preload: true\`, i.e. from storage, not its cache)`,
+      '',
+    );
     lines.push('| library | encrypted | put + get | put | get | tagvault ÷ library | target | |');
     lines.push('|---|:-:|--:|--:|--:|--:|:-:|---|');
     for (const p of results.peers) {
-      lines.push(`| ${p.peer === 'dexie-encrypted' ? '`dexie`@3 + `dexie-encrypted`' : `\`${p.peer}\``} | ${p.encrypted ? 'yes' : 'no'} | ${fmtMs(p.medianMs)} ms | ${fmtMs(p.putMedianMs)} ms | ${fmtMs(p.getMedianMs)} ms | ${p.peer === 'tagvault' ? '—' : `${p.ratio.toFixed(2)}×`} | ${p.peer === 'dexie-encrypted' ? '< 1.0× (faster)' : '—'} | ${p.peer === 'dexie-encrypted' ? mark(p.met) : p.peer === 'tagvault' ? '' : 'report'} |`);
+      lines.push(
+        `| ${p.peer === 'dexie-encrypted' ? '`dexie`@3 + `dexie-encrypted`' : `\`${p.peer}\``} | ${p.encrypted ? 'yes' : 'no'} | ${fmtMs(p.medianMs)} ms | ${fmtMs(p.putMedianMs)} ms | ${fmtMs(p.getMedianMs)} ms | ${p.peer === 'tagvault' ? '—' : `${p.ratio.toFixed(2)}×`} | ${p.peer === 'dexie-encrypted' ? '< 1.0× (faster)' : '—'} | ${p.peer === 'dexie-encrypted' ? mark(p.met) : p.peer === 'tagvault' ? '' : 'report'} |`,
+      );
     }
     lines.push('');
   }
   if (results.responsiveness.length) {
     const cpu = (x) => (x === null || x === undefined ? '–' : `${fmtMs(x.taskCpuMedianMs)} ms (${fmtMs(x.taskCpuMaxMs)})`);
-    lines.push('**Main-thread responsiveness.** *Longest gap*: the longest wait between `setTimeout(0)` callbacks (or the longest Long Tasks entry) while the case runs — the target. *Longest task, CPU*: from a Chrome trace, the CPU time of the longest main-thread task in the run, which this machine’s load does not inflate. Medians of runs, worst run in brackets.', '');
+    lines.push(
+      '**Main-thread responsiveness.** *Longest gap*: the longest wait between `setTimeout(0)` callbacks (or the longest Long Tasks entry) while the case runs — the target. *Longest task, CPU*: from a Chrome trace, the CPU time of the longest main-thread task in the run, which this machine’s load does not inflate. Medians of runs, worst run in brackets.',
+      '',
+    );
     lines.push('| tagvault case | longest gap | longest task, CPU | target | |');
     lines.push('|---|--:|--:|:-:|---|');
-    for (const r of results.responsiveness) lines.push(`| ${r.case} | ${fmtMs(r.gapMedianMs)} ms (${fmtMs(r.gapMaxMs)}) | ${cpu(r)} | ≤ 50 ms | ${mark(r.met)} |`);
+    for (const r of results.responsiveness)
+      lines.push(`| ${r.case} | ${fmtMs(r.gapMedianMs)} ms (${fmtMs(r.gapMaxMs)}) | ${cpu(r)} | ≤ 50 ms | ${mark(r.met)} |`);
     const m = results.argon2MainThread;
-    if (m) lines.push(`| *contrast: hash-wasm \`argon2id\` ${results.settings.argon2.memoryKiB / 1024} MiB on the main thread* | *${fmtMs(m.gapMedianMs)} ms (${fmtMs(m.gapMaxMs)})* | *${cpu(m)}* | | *(the baseline)* |`);
-    if (results.idle) lines.push(`| *control: the idle page, nothing running (${results.idle.n} × 500 ms)* | *${fmtMs(results.idle.gapMedianMs)} ms (${fmtMs(results.idle.gapMaxMs)})* | *${cpu(results.idle)}* | | *(this machine)* |`);
+    if (m)
+      lines.push(
+        `| *contrast: hash-wasm \`argon2id\` ${results.settings.argon2.memoryKiB / 1024} MiB on the main thread* | *${fmtMs(m.gapMedianMs)} ms (${fmtMs(m.gapMaxMs)})* | *${cpu(m)}* | | *(the baseline)* |`,
+      );
+    if (results.idle)
+      lines.push(
+        `| *control: the idle page, nothing running (${results.idle.n} × 500 ms)* | *${fmtMs(results.idle.gapMedianMs)} ms (${fmtMs(results.idle.gapMaxMs)})* | *${cpu(results.idle)}* | | *(this machine)* |`,
+      );
     lines.push('');
   }
   if (results.sizes.length) {
-    lines.push('**Bundle size** (`npm run build`, measured as size-limit’s `@size-limit/file` does: gzip level 9; limits in `.size-limit.json`). The ES library output keeps its whitespace and `/* @__PURE__ */` marks (Vite’s lib-mode default) so the application’s bundler can tree-shake and minify it; the worker is minified.', '');
+    lines.push(
+      '**Bundle size** (`npm run build`, measured as size-limit’s `@size-limit/file` does: gzip level 9; limits in `.size-limit.json`). The ES library output keeps its whitespace and `/* @__PURE__ */` marks (Vite’s lib-mode default) so the application’s bundler can tree-shake and minify it; the worker is minified.',
+      '',
+    );
     lines.push('| what | raw | gzip | limit |');
     lines.push('|---|--:|--:|--:|');
     for (const s of results.sizes) lines.push(`| ${s.name} | ${kB(s.bytes)} | ${kB(s.gzipBytes)} | ${s.limit} ${s.met ? '✅' : '❌'} |`);

@@ -65,7 +65,7 @@ export async function busy<T>(label: string, fn: () => Promise<T>): Promise<{ va
     last = now;
     const t = (now - start) / 1000;
     // A dot sweeping back and forth, about once a second each way.
-    const x = Math.abs(((t % 2) + 2) % 2 - 1);
+    const x = Math.abs((((t % 2) + 2) % 2) - 1);
     dot.style.setProperty('--x', x.toFixed(4));
     elapsedEl.textContent = `${t.toFixed(1)} s`;
     framesEl.textContent = String(frames);

@@ -16,7 +16,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = 
     else if (value === true) el.setAttribute(name, '');
     else if (value !== false && value !== undefined) el.setAttribute(name, String(value));
   }
-  el.append(...children.filter((c): c is Node | string | number => c !== null && c !== undefined && c !== false).map((c) => (typeof c === 'number' ? String(c) : c)));
+  el.append(
+    ...children.filter((c): c is Node | string | number => c !== null && c !== undefined && c !== false).map((c) => (typeof c === 'number' ? String(c) : c)),
+  );
   return el;
 }
 

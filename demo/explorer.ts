@@ -69,7 +69,14 @@ function tagItem(db: Database, tag: string): HTMLLIElement {
     {},
     h(
       'button',
-      { type: 'button', class: 'node tag', 'data-tag': tag, 'data-key': `t${pathKey([...session.path(db), tag])}`, 'aria-current': current ? 'true' : undefined, onclick: () => select({ db, tag }) },
+      {
+        type: 'button',
+        class: 'node tag',
+        'data-tag': tag,
+        'data-key': `t${pathKey([...session.path(db), tag])}`,
+        'aria-current': current ? 'true' : undefined,
+        onclick: () => select({ db, tag }),
+      },
       h('span', { class: 'icon', 'aria-hidden': 'true' }, '#'),
       h('span', { class: 'name' }, tag),
       session.isTagUnsaved(db, tag) ? unsavedBadge() : null,
@@ -138,7 +145,14 @@ async function renderTree(root: Database, stale: () => boolean): Promise<HTMLEle
   const current = selection?.db === root && !selection.tag;
   const node = h(
     'button',
-    { type: 'button', class: 'node vault root', 'data-root': 'true', 'data-key': 'root', 'aria-current': current ? 'true' : undefined, onclick: () => select({ db: root }) },
+    {
+      type: 'button',
+      class: 'node vault root',
+      'data-root': 'true',
+      'data-key': 'root',
+      'aria-current': current ? 'true' : undefined,
+      onclick: () => select({ db: root }),
+    },
     h('span', { class: 'icon', 'aria-hidden': 'true' }, '▤'),
     h('span', { class: 'name' }, 'vault'),
     h('span', { class: 'kind' }, root.vaultId.slice(0, 8) + '…'),
@@ -162,7 +176,14 @@ function tagDetail(db: Database, tag: string): HTMLElement {
   }
   const unsaved = session.isTagUnsaved(db, tag);
   const msg = messageBox();
-  const editor = h('textarea', { id: 'tag-json', class: 'mono', rows: 12, spellcheck: 'false', 'aria-describedby': 'tag-json-help', value: readError ? '' : pretty(value) });
+  const editor = h('textarea', {
+    id: 'tag-json',
+    class: 'mono',
+    rows: 12,
+    spellcheck: 'false',
+    'aria-describedby': 'tag-json-help',
+    value: readError ? '' : pretty(value),
+  });
   const apply = h('button', { type: 'submit', class: 'primary', id: 'tag-apply' }, 'Apply');
   const saveTag = h('button', { type: 'button', id: 'tag-save' }, 'Save this tag now');
   const remove = h('button', { type: 'button', class: 'danger', id: 'tag-delete' }, 'Delete tag');
@@ -306,7 +327,12 @@ function vaultDetail(db: Database): HTMLElement {
     'div',
     { class: 'detail' },
     h('h3', {}, isRoot ? 'The vault' : h('span', {}, 'Metatag ', h('q', {}, place.name))),
-    h('p', { class: 'path' }, isRoot ? 'root' : `in ${pathLabel(place.parent)}`, ...(place && session.isMetatagUnsaved(place.parent, place.name) ? [' · ', unsavedBadge()] : [])),
+    h(
+      'p',
+      { class: 'path' },
+      isRoot ? 'root' : `in ${pathLabel(place.parent)}`,
+      ...(place && session.isMetatagUnsaved(place.parent, place.name) ? [' · ', unsavedBadge()] : []),
+    ),
     h(
       'dl',
       { class: 'facts' },

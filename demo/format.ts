@@ -27,7 +27,9 @@ export function hexdump(bytes: Uint8Array, maxBytes = 4096): string {
   const n = Math.min(bytes.length, maxBytes);
   for (let off = 0; off < n; off += 16) {
     const row = bytes.subarray(off, Math.min(off + 16, n));
-    const hex = Array.from(row, (b) => HEX[b]).join(' ').padEnd(47, ' ');
+    const hex = Array.from(row, (b) => HEX[b])
+      .join(' ')
+      .padEnd(47, ' ');
     const ascii = Array.from(row, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
     lines.push(`${off.toString(16).padStart(4, '0')}  ${hex}  |${ascii}|`);
   }

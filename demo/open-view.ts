@@ -103,7 +103,10 @@ export function initOpenView(): void {
   // 3. A password profile.
   byId<HTMLFormElement>('form-profile').addEventListener('submit', async (event) => {
     event.preventDefault();
-    const credentials = byId<HTMLTextAreaElement>('profile-credentials').value.split('\n').map((c) => c.trim()).filter(Boolean);
+    const credentials = byId<HTMLTextAreaElement>('profile-credentials')
+      .value.split('\n')
+      .map((c) => c.trim())
+      .filter(Boolean);
     const username = byId<HTMLInputElement>('profile-username').value;
     const passwordField = byId<HTMLInputElement>('profile-password');
     const password = passwordField.value;

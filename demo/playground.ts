@@ -78,7 +78,11 @@ function initEncrypt(): void {
         }
       } catch (error) {
         if (error instanceof TimeoutError) {
-          say(out, `TimeoutError: the ciphertext is older than the ttl of ${ttl} s — expired by ${error.value} s (error.value = ${error.value}). “${error.message}”`, 'error');
+          say(
+            out,
+            `TimeoutError: the ciphertext is older than the ttl of ${ttl} s — expired by ${error.value} s (error.value = ${error.value}). “${error.message}”`,
+            'error',
+          );
         } else if (error instanceof Error && error.name === 'AuthenticationError') {
           say(out, `AuthenticationError: wrong vault, wrong filename, or the ciphertext was altered. Nothing is returned. (${error.message})`, 'error');
         } else {
@@ -125,7 +129,10 @@ function initUuids(): void {
     const db = need(out);
     if (!db) return;
     const saltText = value('uuid-salt').trim();
-    const values = value('uuid-values').split('\n').map((v) => v.trim()).filter(Boolean);
+    const values = value('uuid-values')
+      .split('\n')
+      .map((v) => v.trim())
+      .filter(Boolean);
     try {
       const u = await db.uuids(value('uuid-category'), { size: Number(value('uuid-size')), ...(saltText ? { salt: saltText } : {}) });
       const rows: HTMLElement[] = [];

@@ -126,7 +126,9 @@ function allBytes(record: RawRecord): Uint8Array[] {
   const b = asBytes(record.value);
   if (b) return [b];
   if (record.value && typeof record.value === 'object') {
-    return Object.values(record.value).map(asBytes).filter((x): x is Uint8Array => x !== undefined);
+    return Object.values(record.value)
+      .map(asBytes)
+      .filter((x): x is Uint8Array => x !== undefined);
   }
   return [];
 }
@@ -175,7 +177,9 @@ export async function renderRaw(): Promise<void> {
           text = errorText(error);
         }
         const unsaved = session.isTagUnsaved(db, tag);
-        decrypted.append(h('div', { class: 'plain' }, h('p', {}, h('strong', {}, tag), unsaved ? ' (unsaved: not in storage yet)' : ''), h('pre', { class: 'mono' }, text)));
+        decrypted.append(
+          h('div', { class: 'plain' }, h('p', {}, h('strong', {}, tag), unsaved ? ' (unsaved: not in storage yet)' : ''), h('pre', { class: 'mono' }, text)),
+        );
       }
       if (db.metatags.length) decrypted.append(h('p', {}, `Metatags: ${db.metatags.join(', ')}`));
       const stored = h('div', { class: 'stored' }, h('h4', {}, `Stored in IndexedDB (${plural(own.length, 'record')})`));

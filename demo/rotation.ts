@@ -116,9 +116,17 @@ function initPassword(): void {
         by.tokens = tokens;
         first.value = '';
         again.value = '';
-        say(out, `Password of “${by.username}” changed in ${ms(stats.elapsed)}: the root key was re-wrapped, no data re-encrypted. ${describeStats(stats)}`, 'ok');
+        say(
+          out,
+          `Password of “${by.username}” changed in ${ms(stats.elapsed)}: the root key was re-wrapped, no data re-encrypted. ${describeStats(stats)}`,
+          'ok',
+        );
       } catch (error) {
-        say(out, error instanceof AuthenticationError ? `${errorText(error)} — the current password no longer matches (changed in another tab?).` : errorText(error), 'error');
+        say(
+          out,
+          error instanceof AuthenticationError ? `${errorText(error)} — the current password no longer matches (changed in another tab?).` : errorText(error),
+          'error',
+        );
       }
     });
   });

@@ -70,7 +70,11 @@ test('every view is readable at phone width, without sideways scrolling', async 
   expect(await overflow()).toBeLessThanOrEqual(0);
   await screenshot(page, testInfo, 'phone-explore');
 
-  for (const [name, shot] of [['Under the hood', 'phone-under-the-hood'], ['Crypto playground', 'phone-playground'], ['Key rotation', 'phone-key-rotation']] as const) {
+  for (const [name, shot] of [
+    ['Under the hood', 'phone-under-the-hood'],
+    ['Crypto playground', 'phone-playground'],
+    ['Key rotation', 'phone-key-rotation'],
+  ] as const) {
     await tab(page, name);
     if (name === 'Under the hood') await expect(page.locator('#plaintext-check')).toBeVisible();
     expect(await overflow(), name).toBeLessThanOrEqual(0);

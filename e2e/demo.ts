@@ -107,7 +107,10 @@ export async function select(page: Page, path: string[]): Promise<void> {
     const part = path[i]!;
     const last = i === path.length - 1;
     if (part.startsWith('#')) {
-      await tree.locator(`[data-tag="${part.slice(1)}"]`).last().click();
+      await tree
+        .locator(`[data-tag="${part.slice(1)}"]`)
+        .last()
+        .click();
     } else {
       const toggle = tree.getByRole('button', { name: `Expand metatag ${part}`, exact: true });
       if (last) await tree.locator(`[data-metatag="${part}"]`).last().click();

@@ -135,7 +135,14 @@ test('after the first visit the demo works offline: page, worker, wasm and Index
   await expect(page.locator('#net-status')).toHaveText('Offline');
   expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
   // What is not precached is out of reach: Workbox does not answer it, and the network is gone.
-  expect(await page.evaluate(() => fetch(`/not-cached-${Math.random()}`).then((r) => r.status, () => 'rejected'))).toBe('rejected');
+  expect(
+    await page.evaluate(() =>
+      fetch(`/not-cached-${Math.random()}`).then(
+        (r) => r.status,
+        () => 'rejected',
+      ),
+    ),
+  ).toBe('rejected');
 
   // The engine's worker chunk comes from the cache: keys, XAES-256-GCM and IndexedDB work.
   const key = await openNewVault(page);

@@ -63,7 +63,9 @@ function filesUnder(dir: string, prefix = ''): string[] {
 test.beforeAll(async () => {
   execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
   work = mkdtempSync(join(tmpdir(), 'tagvault-consumer-'));
-  const [{ filename }] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' })) as [{ filename: string }];
+  const [{ filename }] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' })) as [
+    { filename: string },
+  ];
   execFileSync('tar', ['-xzf', join(work, filename), '-C', work]); // → work/package
   for (const [name, bundler] of Object.entries(BUNDLERS) as [Bundler, (typeof BUNDLERS)[Bundler]][]) {
     const dir = join(work, name);

@@ -48,7 +48,12 @@ test('filling a small quota: QuotaExceededError, earlier saves intact, the vault
     expect(recovered).toEqual({ freed: 4, savedAgain: true });
     const again = await openFixture(context, server.page);
     const retried = await again.evaluate(([k, d, c, r]) => window.rel.verifyRecovery(k, d, c, r, 4), [key, directory, chunk, filled.saved] as const);
-    expect(retried, 'the refused tag is saved by the next save(), once there is room').toEqual({ refusedNowStored: true, afterQuota: true, poppedStillThere: 0, corrupted: 0 });
+    expect(retried, 'the refused tag is saved by the next save(), once there is room').toEqual({
+      refusedNowStored: true,
+      afterQuota: true,
+      poppedStillThere: 0,
+      corrupted: 0,
+    });
     const usage = await cdp.send('Storage.getUsageAndQuota', { origin: server.origin });
     figure('quota.fill', {
       quotaMiB,

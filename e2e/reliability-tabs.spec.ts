@@ -26,9 +26,7 @@ test('4 pages writing one vault concurrently: nothing lost, one shared value, ev
     const directory = `tabs-${Date.now()}`;
     await Promise.all(pages.map((page, i) => page.evaluate(([k, d, p]) => window.rel.tabOpen(k, d, p), [key, directory, i] as const)));
     const started = Date.now();
-    const writing: Promise<TabResult[]> = Promise.all(
-      pages.map((page) => page.evaluate((r) => window.rel.tabRounds(r), rounds)),
-    );
+    const writing: Promise<TabResult[]> = Promise.all(pages.map((page) => page.evaluate((r) => window.rel.tabRounds(r), rounds)));
     // A fifth page opens the vault in the middle of the writes, and only listens.
     await sleep(300);
     await late.evaluate(([k, d]) => window.rel.tabJoin(k, d), [key, directory] as const);
@@ -78,7 +76,10 @@ test('4 pages writing one vault concurrently: nothing lost, one shared value, ev
       views = await Promise.all(all.map((page, i) => page.evaluate((n) => window.rel.cachedView(n), ['shared-meta', ...own(i)])));
       converged = views.filter((v, i) => {
         const names = ['shared-meta', ...own(i)];
-        return JSON.stringify([v.tags, v.metatags, names.map((n) => v.children[n])]) === JSON.stringify([stored.tags, stored.metatags, names.map((n) => stored.children[n])]);
+        return (
+          JSON.stringify([v.tags, v.metatags, names.map((n) => v.children[n])]) ===
+          JSON.stringify([stored.tags, stored.metatags, names.map((n) => stored.children[n])])
+        );
       }).length;
       if (converged === all.length || Date.now() > deadline) break;
       await sleep(250);

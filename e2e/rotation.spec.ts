@@ -1,4 +1,19 @@
-import { addMetatag, addTag, editorValue, expect, load, openByKey, openNewVault, openProfile, save, screenshot, select, submitProfile, tab, test } from './demo';
+import {
+  addMetatag,
+  addTag,
+  editorValue,
+  expect,
+  load,
+  openByKey,
+  openNewVault,
+  openProfile,
+  save,
+  screenshot,
+  select,
+  submitProfile,
+  tab,
+  test,
+} from './demo';
 
 test('mirroring into a new key copies the vault; the new key opens it after a reload', async ({ page }, testInfo) => {
   await load(page);

@@ -1,4 +1,19 @@
-import { addMetatag, addTag, editorValue, expect, load, openByKey, openNewVault, openProfile, save, screenshot, select, submitProfile, tab, test } from './demo';
+import {
+  addMetatag,
+  addTag,
+  editorValue,
+  expect,
+  load,
+  openByKey,
+  openNewVault,
+  openProfile,
+  save,
+  screenshot,
+  select,
+  submitProfile,
+  tab,
+  test,
+} from './demo';
 
 test('a vault with tags and a nested metatag is found again by its key after a reload', async ({ page }, testInfo) => {
   await load(page);

@@ -50,7 +50,15 @@ export function findFirefox() {
 }
 
 // Debian's multiarch directory: x86_64-linux-gnu, aarch64-linux-gnu, …
-const MULTIARCH = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu', arm: 'arm-linux-gnueabihf', ppc64: 'powerpc64le-linux-gnu', s390x: 's390x-linux-gnu', riscv64: 'riscv64-linux-gnu' }[arch] ?? `${arch}-linux-gnu`;
+const MULTIARCH =
+  {
+    x64: 'x86_64-linux-gnu',
+    arm64: 'aarch64-linux-gnu',
+    arm: 'arm-linux-gnueabihf',
+    ppc64: 'powerpc64le-linux-gnu',
+    s390x: 's390x-linux-gnu',
+    riscv64: 'riscv64-linux-gnu',
+  }[arch] ?? `${arch}-linux-gnu`;
 
 /**
  * WebKit is WebKitGTK's MiniBrowser (Debian `webkit2gtk-driver` pulls it in), driven by
@@ -75,9 +83,8 @@ export function findXvfbRun() {
 
 export const CHROMIUM_MISSING =
   'No Chromium found: install one with `apt-get install -y chromium` (Debian), or set CHROMIUM_PATH to a Chromium/Chrome executable.';
-export const FIREFOX_MISSING =
-  'No Firefox found: install one with `apt-get install -y firefox-esr` (Debian), or set FIREFOX_PATH to a Firefox executable.';
+export const FIREFOX_MISSING = 'No Firefox found: install one with `apt-get install -y firefox-esr` (Debian), or set FIREFOX_PATH to a Firefox executable.';
 export const WEBKIT_MISSING =
-  'No WebKit found: install WebKitGTK\'s MiniBrowser and WebDriver with `apt-get install -y webkit2gtk-driver` (Debian), or set WEBKIT_WEBDRIVER_PATH and MINIBROWSER_PATH.';
+  "No WebKit found: install WebKitGTK's MiniBrowser and WebDriver with `apt-get install -y webkit2gtk-driver` (Debian), or set WEBKIT_WEBDRIVER_PATH and MINIBROWSER_PATH.";
 export const XVFB_MISSING =
   'No display for WebKit (MiniBrowser has no headless mode): install `apt-get install -y xvfb xauth` (Debian), or run with DISPLAY set.';

@@ -14,16 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import {
-  CHROMIUM_MISSING,
-  FIREFOX_MISSING,
-  WEBKIT_MISSING,
-  XVFB_MISSING,
-  findChromium,
-  findFirefox,
-  findWebKit,
-  findXvfbRun,
-} from './browsers.mjs';
+import { CHROMIUM_MISSING, FIREFOX_MISSING, WEBKIT_MISSING, XVFB_MISSING, findChromium, findFirefox, findWebKit, findXvfbRun } from './browsers.mjs';
 import { aptCommand, aptInstall } from './apt.mjs';
 
 const ENGINES = ['chromium', 'firefox', 'webkit'];
@@ -64,7 +55,13 @@ function missing(engine) {
 const PACKAGES = { chromium: ['chromium'], firefox: ['firefox-esr'], webkit: ['webkit2gtk-driver', 'xvfb', 'xauth'] };
 
 let absent = requested.filter((engine) => missing(engine));
-if (absent.length && aptInstall(absent.flatMap((engine) => PACKAGES[engine]), `the browsers the tests run on: ${absent.join(', ')}`)) {
+if (
+  absent.length &&
+  aptInstall(
+    absent.flatMap((engine) => PACKAGES[engine]),
+    `the browsers the tests run on: ${absent.join(', ')}`,
+  )
+) {
   absent = requested.filter((engine) => missing(engine));
 }
 if (absent.length) {

@@ -60,11 +60,7 @@ describe('key schedule', () => {
 
   test('purposes and contexts give independent keys; a child cannot derive its parent', async () => {
     const schedule = await KeySchedule.fromRoot(Keys.csprng());
-    const [a, b, c] = await Promise.all([
-      schedule.bits(Purpose.vaultId, 32),
-      schedule.bits(Purpose.passcrypt, 32),
-      schedule.bits(Purpose.vaultId, 32, 'x'),
-    ]);
+    const [a, b, c] = await Promise.all([schedule.bits(Purpose.vaultId, 32), schedule.bits(Purpose.passcrypt, 32), schedule.bits(Purpose.vaultId, 32, 'x')]);
     expect(new Set([toHex(a), toHex(b), toHex(c)]).size).toBe(3);
 
     const parent = await VaultCrypto.fromRoot(Keys.csprng());
@@ -79,7 +75,11 @@ describe('key schedule', () => {
     await expect(parent.openRecord('tag', tagId, childSealed!)).rejects.toBeInstanceOf(AuthenticationError);
     // Batch and single paths build the same context, for any id (ids read from storage may be anything).
     const odd = ['é', 'x'.repeat(500), '\u{1F511}', '\uD800', 'a\u0000b', ''];
-    const batch = await parent.sealRecords('tag', odd, odd.map((_, i) => utf8(`for #${i}`)));
+    const batch = await parent.sealRecords(
+      'tag',
+      odd,
+      odd.map((_, i) => utf8(`for #${i}`)),
+    );
     for (const [i, id] of odd.entries()) {
       expect(new TextDecoder().decode(await parent.openRecord('tag', id, batch[i]!))).toBe(`for #${i}`);
       await expect(parent.openRecord('names', id, batch[i]!)).rejects.toBeInstanceOf(AuthenticationError);
@@ -198,7 +198,10 @@ describe('envelope', () => {
 test('url-safe base64 matches btoa at every length, both ways', () => {
   for (const length of [...Array.from({ length: 70 }, (_, i) => i), 1023, 1024, 1025, 5000]) {
     const bytes = crypto.getRandomValues(new Uint8Array(length));
-    const expected = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const expected = btoa(String.fromCharCode(...bytes))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
     expect(toBase64Url(bytes)).toBe(expected);
     expect(toHex(fromBase64Url(expected)!)).toBe(toHex(bytes));
   }
@@ -393,7 +396,15 @@ describe('argument validation (each names the argument)', () => {
     ['deleteMetatag: unknown', (db) => db.deleteMetatag('nope'), 'name'],
     ['mirrorDatabase: not a db', (db) => db.mirrorDatabase({} as never), 'other'],
     ['mirrorDatabase: itself', (db) => db.mirrorDatabase(db), 'other'],
-    ['jsonEncrypt: cycle', (db) => { const o: Record<string, unknown> = {}; o.o = o; return db.jsonEncrypt(o); }, 'value'],
+    [
+      'jsonEncrypt: cycle',
+      (db) => {
+        const o: Record<string, unknown> = {};
+        o.o = o;
+        return db.jsonEncrypt(o);
+      },
+      'value',
+    ],
     ['jsonEncrypt: filename number', (db) => db.jsonEncrypt(1, { filename: 1 as never }), 'options.filename'],
     ['jsonEncrypt: unknown option', (db) => db.jsonEncrypt(1, { fileName: 'x' } as never), 'options.fileName'],
     ['jsonDecrypt: not base64', (db) => db.jsonDecrypt('%%%'), 'ciphertext'],

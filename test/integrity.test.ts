@@ -40,7 +40,10 @@ describe('nothing in plaintext at rest', () => {
     const texts: string[] = [];
     for (const r of records) {
       blobs.push(...bytesOf(r.value));
-      texts.push(JSON.stringify(r.key), JSON.stringify(r.value, (_k, v: unknown) => (v instanceof Uint8Array ? '<bytes>' : v)));
+      texts.push(
+        JSON.stringify(r.key),
+        JSON.stringify(r.value, (_k, v: unknown) => (v instanceof Uint8Array ? '<bytes>' : v)),
+      );
     }
     const enc = new TextEncoder();
     for (const secret of secrets) {
@@ -77,7 +80,9 @@ describe('save is atomic and minimal', () => {
     (db.get('t7') as { list: number[] }).list.push(99); // mutation without set()
     await db.save();
     const after = await rawDirectory(directory);
-    const changed = after.filter((r, i) => JSON.stringify(r) !== JSON.stringify(before[i]) || r.value !== before[i]!.value && !sameBytes(r.value, before[i]!.value));
+    const changed = after.filter(
+      (r, i) => JSON.stringify(r) !== JSON.stringify(before[i]) || (r.value !== before[i]!.value && !sameBytes(r.value, before[i]!.value)),
+    );
     // Two tag records changed (no new tag: no name block); nothing else.
     expect(changed.map((r) => r.store)).toEqual(['tags', 'tags']);
     expect(after.length).toBe(before.length);

@@ -28,7 +28,10 @@ describe('management', () => {
     const pairs: [string, unknown][] = [];
     for await (const pair of lazy) pairs.push(pair);
     pairs.sort(([x], [y]) => x.localeCompare(y));
-    expect(pairs).toEqual([['a', 1], ['b', [2]]]);
+    expect(pairs).toEqual([
+      ['a', 1],
+      ['b', [2]],
+    ]);
   });
 
   test('deleteDatabase removes this vault and its metatags, and leaves other vaults intact', async () => {
@@ -184,7 +187,11 @@ describe('profiles', () => {
     const before = await rawDirectory(directory);
     const newTokens = await Database.changeProfilePassword(tokens, 'new password', { directory });
     const after = await rawDirectory(directory);
-    const changed = after.filter((r, i) => JSON.stringify(r, (_k, v: unknown) => (v instanceof Uint8Array ? Array.from(v) : v)) !== JSON.stringify(before[i], (_k, v: unknown) => (v instanceof Uint8Array ? Array.from(v) : v)));
+    const changed = after.filter(
+      (r, i) =>
+        JSON.stringify(r, (_k, v: unknown) => (v instanceof Uint8Array ? Array.from(v) : v)) !==
+        JSON.stringify(before[i], (_k, v: unknown) => (v instanceof Uint8Array ? Array.from(v) : v)),
+    );
     expect(changed.map((r) => r.store)).toEqual(['profiles']);
     await expect(Database.loadProfile(tokens, { directory })).rejects.toBeInstanceOf(AuthenticationError);
     expect((await Database.loadProfile(newTokens, { directory })).get('t4')).toBe(4);

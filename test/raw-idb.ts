@@ -83,10 +83,7 @@ export async function rawCount(directory: string): Promise<number> {
 }
 
 /** Applies raw puts and deletes to a directory in one transaction (to tamper with it). */
-export async function rawWrite(
-  directory: string,
-  ops: ({ put: RawRecord } | { del: { store: string; key: IDBValidKey } })[],
-): Promise<void> {
+export async function rawWrite(directory: string, ops: ({ put: RawRecord } | { del: { store: string; key: IDBValidKey } })[]): Promise<void> {
   if (ops.length === 0) return;
   const db = await openRaw(directory);
   try {

@@ -113,7 +113,10 @@ export class SubkeyCache {
       sub = this.#key.subkey(prefix.slice());
       if (this.#subkeys.size >= this.#limit) this.#subkeys.delete(this.#subkeys.keys().next().value!);
       this.#subkeys.set(id, sub);
-      void sub.then((s) => (this.#last = s), () => undefined);
+      void sub.then(
+        (s) => (this.#last = s),
+        () => undefined,
+      );
     }
     return sub;
   }

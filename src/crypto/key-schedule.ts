@@ -52,13 +52,7 @@ export class KeySchedule {
 
   /** A non-extractable HMAC-SHA-256 key. */
   hmac(purpose: Purpose, ...context: (Uint8Array | string)[]): Promise<CryptoKey> {
-    return crypto.subtle.deriveKey(
-      this.#params(purpose, context),
-      this.#root,
-      { name: 'HMAC', hash: 'SHA-256', length: 256 },
-      false,
-      ['sign', 'verify'],
-    );
+    return crypto.subtle.deriveKey(this.#params(purpose, context), this.#root, { name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign', 'verify']);
   }
 
   /** The schedule of a child vault: its root is 512 bits derived with the child's id as context. */

@@ -99,14 +99,22 @@ export class XaesKey {
   }
 
   /** XAES-256-GCM seal with a 24-byte nonce: ciphertext ‖ tag. */
-  async seal(nonce: Uint8Array<ArrayBuffer>, plaintext: Uint8Array<ArrayBuffer>, aad: Uint8Array<ArrayBuffer> = new Uint8Array()): Promise<Uint8Array<ArrayBuffer>> {
+  async seal(
+    nonce: Uint8Array<ArrayBuffer>,
+    plaintext: Uint8Array<ArrayBuffer>,
+    aad: Uint8Array<ArrayBuffer> = new Uint8Array(),
+  ): Promise<Uint8Array<ArrayBuffer>> {
     if (nonce.length !== XAES_NONCE_LENGTH) throw new RangeError('XAES-256-GCM nonce must be 24 bytes');
     const sub = await this.subkey(nonce.slice(0, 12));
     return sub.seal(nonce.slice(12), plaintext, aad);
   }
 
   /** XAES-256-GCM open with a 24-byte nonce; rejects when authentication fails. */
-  async open(nonce: Uint8Array<ArrayBuffer>, ciphertext: Uint8Array<ArrayBuffer>, aad: Uint8Array<ArrayBuffer> = new Uint8Array()): Promise<Uint8Array<ArrayBuffer>> {
+  async open(
+    nonce: Uint8Array<ArrayBuffer>,
+    ciphertext: Uint8Array<ArrayBuffer>,
+    aad: Uint8Array<ArrayBuffer> = new Uint8Array(),
+  ): Promise<Uint8Array<ArrayBuffer>> {
     if (nonce.length !== XAES_NONCE_LENGTH) throw new RangeError('XAES-256-GCM nonce must be 24 bytes');
     const sub = await this.subkey(nonce.slice(0, 12));
     return sub.open(nonce.slice(12), ciphertext, aad);

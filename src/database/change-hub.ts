@@ -51,7 +51,11 @@ export class ChangeHub {
    * Runs `open` (which reads storage, then registers), and hands `replay` the changes of the
    * vault it opened that came while it read, so none is lost between reading and listening.
    */
-  static async opening<T extends { vaultId: string }>(directory: string, open: () => Promise<T>, replay: (opened: T, change: ChangedVault) => void): Promise<T> {
+  static async opening<T extends { vaultId: string }>(
+    directory: string,
+    open: () => Promise<T>,
+    replay: (opened: T, change: ChangedVault) => void,
+  ): Promise<T> {
     const hub = ChangeHub.for(directory);
     const kept = hub && hub.#early;
     const early: ChangeMessage[] = [];

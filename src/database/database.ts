@@ -24,11 +24,19 @@ const faces = new WeakMap<Vault, Database>();
 /** Database's `addEventListener`, typed by {@link DatabaseEventMap} (types only). */
 export interface Database {
   /** Listens for an event of {@link DatabaseEventMap}, e.g. `db.addEventListener('change', (e) => e.detail.tags)`. */
-  addEventListener<K extends keyof DatabaseEventMap>(type: K, listener: (event: DatabaseEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener<K extends keyof DatabaseEventMap>(
+    type: K,
+    listener: (event: DatabaseEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
   /** Listens for any other event type. */
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
   /** Stops listening for an event of {@link DatabaseEventMap}. */
-  removeEventListener<K extends keyof DatabaseEventMap>(type: K, listener: (event: DatabaseEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  removeEventListener<K extends keyof DatabaseEventMap>(
+    type: K,
+    listener: (event: DatabaseEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
   /** Stops listening for any other event type. */
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
@@ -144,7 +152,11 @@ export class Database extends PublicCrypto {
    * Options `kb`/`cpu` set new Argon2id costs (default: keep the stored ones).
    * @throws {AuthenticationError} when the current password (in `tokens`) is wrong.
    */
-  static async changeProfilePassword(tokens: ProfileTokens, newPassword: string, options?: Pick<ProfileOptions, 'directory' | 'kb' | 'cpu'>): Promise<ProfileTokens> {
+  static async changeProfilePassword(
+    tokens: ProfileTokens,
+    newPassword: string,
+    options?: Pick<ProfileOptions, 'directory' | 'kb' | 'cpu'>,
+  ): Promise<ProfileTokens> {
     return profiles.changeProfilePassword(tokens, newPassword, options);
   }
 

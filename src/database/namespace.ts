@@ -26,12 +26,18 @@ export class Namespace {
 
   /** The tags, in the database's order. */
   keys(): IterableIterator<string> {
-    return entriesOf.get(this)!.map(([t]) => t)[Symbol.iterator]();
+    return entriesOf
+      .get(this)!
+      .map(([t]) => t)
+      [Symbol.iterator]();
   }
 
   /** The values, in the same order. */
   values(): IterableIterator<unknown> {
-    return entriesOf.get(this)!.map(([, v]) => v)[Symbol.iterator]();
+    return entriesOf
+      .get(this)!
+      .map(([, v]) => v)
+      [Symbol.iterator]();
   }
 
   /** `[tag, value]` pairs. */

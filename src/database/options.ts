@@ -133,7 +133,10 @@ export function parseEncryptOptions(options: unknown): { filename: string } {
 }
 
 /** Options of the bytes and JSON ciphers, every one checked: `transfer` only where `bytes`. */
-export function parseCipherOptions(options: unknown, cipher: { bytes: boolean; decrypt: boolean }): { filename: string; ttl: number | undefined; transfer: boolean } {
+export function parseCipherOptions(
+  options: unknown,
+  cipher: { bytes: boolean; decrypt: boolean },
+): { filename: string; ttl: number | undefined; transfer: boolean } {
   const allowed: (keyof BytesDecryptOptions)[] = ['filename'];
   if (cipher.decrypt) allowed.push('ttl');
   if (cipher.bytes) allowed.push('transfer');

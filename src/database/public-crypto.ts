@@ -8,7 +8,18 @@ import { toJson } from '../json';
 import type { EngineRemote } from '../wire/client';
 import type { Handle } from '../wire/protocol';
 import { moved, ownsBuffer } from '../wire/transfer';
-import { MAX_FILENAME, parseCipherOptions, parsePasscryptOptions, parseUuidOptions, type BytesDecryptOptions, type BytesEncryptOptions, type DecryptOptions, type EncryptOptions, type PasscryptOptions, type UuidOptions } from './options';
+import {
+  MAX_FILENAME,
+  parseCipherOptions,
+  parsePasscryptOptions,
+  parseUuidOptions,
+  type BytesDecryptOptions,
+  type BytesEncryptOptions,
+  type DecryptOptions,
+  type EncryptOptions,
+  type PasscryptOptions,
+  type UuidOptions,
+} from './options';
 
 /** The vault whose keys do the work (checked open before each use). */
 export interface Keyed {
@@ -145,7 +156,8 @@ export class PublicCrypto extends EventTarget {
     const { engine, handle } = this.#vault;
     aString(category, 'category', { nonEmpty: true, max: MAX_FILENAME });
     const { size, salt } = parseUuidOptions(options);
-    if (salt !== undefined && (salt.length !== 64 || !fromHex(salt))) throw new ValidationError('options.salt', `expected 64 hex characters, got ${describe(salt)}`);
+    if (salt !== undefined && (salt.length !== 64 || !fromHex(salt)))
+      throw new ValidationError('options.salt', `expected 64 hex characters, got ${describe(salt)}`);
     const saltHex = salt === undefined ? generateSalt() : salt.toLowerCase();
     let ended = false;
     const generator = async (value: unknown): Promise<string> => {

@@ -72,7 +72,10 @@ async function addNames(vault: VaultCrypto, store: Store, created: NameEntry[], 
     // records name its tags); the others merge.
     const old = blocks.flatMap((b) => b ?? []);
     const others = old.filter((e) => !written.has(e[0]) && !deleted.has(e[0]));
-    const exists = await store.hasTags(vaultId, others.map((e) => e[0]));
+    const exists = await store.hasTags(
+      vaultId,
+      others.map((e) => e[0]),
+    );
     for (const e of [...old.filter((e) => written.has(e[0])), ...others.filter((_, k) => exists[k])]) {
       const seen = entries.get(e[0]);
       if (!seen || e[2] > seen[2]) entries.set(e[0], e);
@@ -111,7 +114,15 @@ export async function commit(context: CommitContext, changes: { vault: VaultCryp
       const orders = change.upserts.map((u) => u.order ?? context.nextOrder());
       const texts = change.upserts.length > 0 ? change.values.split('\0') : [];
       if (texts.length !== change.upserts.length) throw new TypeError('upsert values do not match the upserts');
-      const sealed = await vault.sealRecords('tag', ids, encodeTagRecords(orders, change.upserts.map((u) => u.tag), texts));
+      const sealed = await vault.sealRecords(
+        'tag',
+        ids,
+        encodeTagRecords(
+          orders,
+          change.upserts.map((u) => u.tag),
+          texts,
+        ),
+      );
       // Tags saved for the first time: their names go to a new name block.
       const created: NameEntry[] = [];
       change.upserts.forEach((u, j) => {

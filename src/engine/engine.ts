@@ -89,9 +89,7 @@ export class Engine implements EngineApi {
   async loadTags(handle: Handle, selector: TagSelector): Promise<LoadedTags> {
     const { crypto, store } = this.#vault(handle);
     const read =
-      selector.by === 'id'
-        ? await readTags(crypto, store, selector.tagIds)
-        : await readTags(crypto, store, await crypto.tagIds(selector.tags), selector.tags);
+      selector.by === 'id' ? await readTags(crypto, store, selector.tagIds) : await readTags(crypto, store, await crypto.tagIds(selector.tags), selector.tags);
     return transfer({ tags: read.tags, corrupted: read.corrupted }, read.transfer);
   }
 

@@ -181,7 +181,10 @@ export class Store {
               const ids = keys.map((k) => k[1]);
               for (const id of ids) tagIds.push(id);
               // A stored `undefined` is a record (corrupt), not a missing one.
-              onRecords(ids, envelopes.map((e) => e ?? NOT_AN_ENVELOPE));
+              onRecords(
+                ids,
+                envelopes.map((e) => e ?? NOT_AN_ENVELOPE),
+              );
             })
           : tags.getAllKeys(range).then((keys) => void keys.forEach((k) => tagIds.push(k[1]))),
         tx.done,

@@ -23,11 +23,14 @@ export function inThreadEngine(): EngineRemote {
     // Every call then fails with the reason, as the worker path would.
     (error: unknown) =>
       expose(
-        new Proxy({}, {
-          get: () => () => {
-            throw error;
+        new Proxy(
+          {},
+          {
+            get: () => () => {
+              throw error;
+            },
           },
-        }),
+        ),
         port1,
       ),
   );

@@ -56,4 +56,3 @@ export class TagColumnsWriter {
     return { columns, transfer: buffers.map((b) => b.buffer) };
   }
 }
-

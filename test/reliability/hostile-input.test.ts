@@ -194,11 +194,22 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
       if (input === 'undefined') continue; // undefined means the default directory
       v('Database.open', `options.directory: ${input}`, () => Database.open(key, bad({ directory: d })), 'options.directory');
     }
-    for (const p of [1, 'true', null, {}]) v('Database.open', `options.preload: ${String(p)}`, () => Database.open(key, bad({ directory, preload: p })), 'options.preload');
+    for (const p of [1, 'true', null, {}])
+      v('Database.open', `options.preload: ${String(p)}`, () => Database.open(key, bad({ directory, preload: p })), 'options.preload');
     for (const d of ['fast', 'STRICT', '', 1, true, {}]) {
       v('Database.open', `options.durability: ${JSON.stringify(d)}`, () => Database.open(key, bad({ directory, durability: d })), 'options.durability');
-      v('Database.generateProfile', `options.durability: ${JSON.stringify(d)}`, () => Database.generateProfile(tokens, bad({ directory, kb: 64, cpu: 1, durability: d })), 'options.durability');
-      v('Database.loadProfile', `options.durability: ${JSON.stringify(d)}`, () => Database.loadProfile(tokens, bad({ directory, durability: d })), 'options.durability');
+      v(
+        'Database.generateProfile',
+        `options.durability: ${JSON.stringify(d)}`,
+        () => Database.generateProfile(tokens, bad({ directory, kb: 64, cpu: 1, durability: d })),
+        'options.durability',
+      );
+      v(
+        'Database.loadProfile',
+        `options.durability: ${JSON.stringify(d)}`,
+        () => Database.loadProfile(tokens, bad({ directory, durability: d })),
+        'options.durability',
+      );
     }
 
     v('Database.generateProfileTokens', 'no arguments', () => bad<() => unknown>(Database.generateProfileTokens)(), 'options');
@@ -208,12 +219,32 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
     v('Database.generateProfileTokens', 'no password', () => Database.generateProfileTokens(bad({ username: 'u' })), 'options.password');
     v('Database.generateProfileTokens', 'empty username', () => Database.generateProfileTokens({ username: '', password: 'p' }), 'options.username');
     v('Database.generateProfileTokens', 'empty password', () => Database.generateProfileTokens({ username: 'u', password: '' }), 'options.password');
-    v('Database.generateProfileTokens', 'huge username', () => Database.generateProfileTokens({ username: 'u'.repeat(65537), password: 'p' }), 'options.username');
-    v('Database.generateProfileTokens', 'huge password', () => Database.generateProfileTokens({ username: 'u', password: SECRET.repeat(10000) }), 'options.password');
+    v(
+      'Database.generateProfileTokens',
+      'huge username',
+      () => Database.generateProfileTokens({ username: 'u'.repeat(65537), password: 'p' }),
+      'options.username',
+    );
+    v(
+      'Database.generateProfileTokens',
+      'huge password',
+      () => Database.generateProfileTokens({ username: 'u', password: SECRET.repeat(10000) }),
+      'options.password',
+    );
     v('Database.generateProfileTokens', 'salt: a number', () => Database.generateProfileTokens(bad({ username: 'u', password: 'p', salt: 5 })), 'options.salt');
-    v('Database.generateProfileTokens', 'unknown option', () => Database.generateProfileTokens(bad({ username: 'u', password: 'p', pepper: 'x' })), 'options.pepper');
+    v(
+      'Database.generateProfileTokens',
+      'unknown option',
+      () => Database.generateProfileTokens(bad({ username: 'u', password: 'p', pepper: 'x' })),
+      'options.pepper',
+    );
     for (const [input, c] of notStrings()) {
-      v('Database.generateProfileTokens', `credential: ${input}`, () => Database.generateProfileTokens(bad('ok'), bad(c), { username: 'u', password: 'p' }), 'credentials[1]');
+      v(
+        'Database.generateProfileTokens',
+        `credential: ${input}`,
+        () => Database.generateProfileTokens(bad('ok'), bad(c), { username: 'u', password: 'p' }),
+        'credentials[1]',
+      );
     }
     for (const [input, t] of FAKE_TOKENS) {
       v('Database.generateProfile', `tokens: ${input}`, () => Database.generateProfile(bad(t), { directory, kb: 64, cpu: 1 }), 'tokens');
@@ -226,11 +257,21 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
     const cpus: unknown[] = [0, -1, 65, 1e9, 1.5, NaN, '3', null];
     for (const kb of kbs) {
       v('Database.generateProfile', `options.kb: ${String(kb)}`, () => Database.generateProfile(tokens, bad({ directory, kb, cpu: 1 })), 'options.kb');
-      v('Database.changeProfilePassword', `options.kb: ${String(kb)}`, () => Database.changeProfilePassword(tokens, 'new', bad({ directory, kb, cpu: 1 })), 'options.kb');
+      v(
+        'Database.changeProfilePassword',
+        `options.kb: ${String(kb)}`,
+        () => Database.changeProfilePassword(tokens, 'new', bad({ directory, kb, cpu: 1 })),
+        'options.kb',
+      );
     }
     for (const cpu of cpus) {
       v('Database.generateProfile', `options.cpu: ${String(cpu)}`, () => Database.generateProfile(tokens, bad({ directory, kb: 64, cpu })), 'options.cpu');
-      v('Database.changeProfilePassword', `options.cpu: ${String(cpu)}`, () => Database.changeProfilePassword(tokens, 'new', bad({ directory, kb: 64, cpu })), 'options.cpu');
+      v(
+        'Database.changeProfilePassword',
+        `options.cpu: ${String(cpu)}`,
+        () => Database.changeProfilePassword(tokens, 'new', bad({ directory, kb: 64, cpu })),
+        'options.cpu',
+      );
     }
     for (const [input, o] of badOptions()) {
       v('Database.generateProfile', `options: ${input}`, () => Database.generateProfile(tokens, bad(o)), 'options');
@@ -240,9 +281,24 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
       v('Database.changeProfilePassword', `options: ${input}`, () => Database.changeProfilePassword(tokens, 'new', bad(o)), 'options');
     }
     v('Database.loadProfile', 'options.kb (not an option here)', () => Database.loadProfile(tokens, bad({ directory, kb: 64 })), 'options.kb');
-    v('Database.profileExists', 'options.preload (not an option here)', () => Database.profileExists(tokens, bad({ directory, preload: true })), 'options.preload');
-    v('Database.deleteProfile', 'options.preload (not an option here)', () => Database.deleteProfile(tokens, bad({ directory, preload: true })), 'options.preload');
-    v('Database.changeProfilePassword', 'options.preload (not an option here)', () => Database.changeProfilePassword(tokens, 'new', bad({ directory, preload: true })), 'options.preload');
+    v(
+      'Database.profileExists',
+      'options.preload (not an option here)',
+      () => Database.profileExists(tokens, bad({ directory, preload: true })),
+      'options.preload',
+    );
+    v(
+      'Database.deleteProfile',
+      'options.preload (not an option here)',
+      () => Database.deleteProfile(tokens, bad({ directory, preload: true })),
+      'options.preload',
+    );
+    v(
+      'Database.changeProfilePassword',
+      'options.preload (not an option here)',
+      () => Database.changeProfilePassword(tokens, 'new', bad({ directory, preload: true })),
+      'options.preload',
+    );
     v('Database.generateProfile', 'options.directory: empty', () => Database.generateProfile(tokens, { directory: '', kb: 64, cpu: 1 }), 'options.directory');
     for (const [input, p] of [...notStrings(), ['an empty string', ''], ['65,537 characters', 'p'.repeat(65537)]] as [string, unknown][]) {
       v('Database.changeProfilePassword', `newPassword: ${input}`, () => Database.changeProfilePassword(tokens, bad(p), { directory }), 'newPassword');
@@ -251,7 +307,10 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
       v('Database.base64Encode', `data: ${input}`, () => Database.base64Encode(bad(d)), 'data');
     }
     v('Database.base64Encode', 'data: an ArrayBuffer', () => Database.base64Encode(bad(new ArrayBuffer(4))), 'data');
-    for (const [input, t] of [...notStrings(), ['stars', '***'], ['one character too many', 'abcde'], ['padding inside', 'ab=c'], ['spaces', 'ab cd']] as [string, unknown][]) {
+    for (const [input, t] of [...notStrings(), ['stars', '***'], ['one character too many', 'abcde'], ['padding inside', 'ab=c'], ['spaces', 'ab cd']] as [
+      string,
+      unknown,
+    ][]) {
       v('Database.base64Decode', `text: ${input}`, () => Database.base64Decode(bad(t)), 'text');
     }
 
@@ -281,7 +340,10 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
     for (const [input, o] of badOptions()) v('metatag', `options: ${input}`, () => db.metatag('child', bad(o)), 'options');
     v('metatag', 'options.directory (not an option here)', () => db.metatag('other', bad({ directory: 'x' })), 'options.directory');
     v('metatag', 'options.preload: a string', () => db.metatag('other', bad({ preload: 'no' })), 'options.preload');
-    for (const [input, o] of [...notStrings(), ['a lookalike object', { tags: [], get: () => 1 }], ['itself', 'SELF'], ['a namespace', 'NS']] as [string, unknown][]) {
+    for (const [input, o] of [...notStrings(), ['a lookalike object', { tags: [], get: () => 1 }], ['itself', 'SELF'], ['a namespace', 'NS']] as [
+      string,
+      unknown,
+    ][]) {
       v('mirrorDatabase', `other: ${input}`, () => db.mirrorDatabase(bad(o === 'SELF' ? db : o === 'NS' ? db.intoNamespace() : o)), 'other');
     }
 
@@ -319,7 +381,12 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
       v('jsonDecrypt', `ciphertext: ${input}`, () => db.jsonDecrypt(bad(c)), 'ciphertext');
       v('bytesDecrypt', `ciphertext: ${input}`, () => db.bytesDecrypt(bad(c)), 'ciphertext');
     }
-    for (const [input, c] of [['stars', '***'], ['standard base64 with +/', '++//'], ['one character too many', 'abcde'], ['a space', `${ct} `]] as [string, string][]) {
+    for (const [input, c] of [
+      ['stars', '***'],
+      ['standard base64 with +/', '++//'],
+      ['one character too many', 'abcde'],
+      ['a space', `${ct} `],
+    ] as [string, string][]) {
       v('jsonDecrypt', `ciphertext: ${input}`, () => db.jsonDecrypt(c), 'ciphertext');
       v('bytesDecrypt', `ciphertext: ${input}`, () => db.bytesDecrypt(c), 'ciphertext');
     }
@@ -341,10 +408,22 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
       add('jsonDecrypt', `ciphertext: ${input}`, () => db.jsonDecrypt(c, { filename: 'f' }), AuthenticationError);
       add('bytesDecrypt', `ciphertext: ${input}`, () => db.bytesDecrypt(c), AuthenticationError);
     }
-    for (const [input, p] of [...notStrings().filter(([n]) => n !== 'bytes'), ['an ArrayBuffer', new ArrayBuffer(4)], ['an array', [1, 2]], ['a DataView', new DataView(new ArrayBuffer(2))]] as [string, unknown][]) {
+    for (const [input, p] of [
+      ...notStrings().filter(([n]) => n !== 'bytes'),
+      ['an ArrayBuffer', new ArrayBuffer(4)],
+      ['an array', [1, 2]],
+      ['a DataView', new DataView(new ArrayBuffer(2))],
+    ] as [string, unknown][]) {
       v('bytesEncrypt', `plaintext: ${input}`, () => db.bytesEncrypt(bad(p)), 'plaintext');
     }
-    for (const [input, h] of [...notStrings(), ['empty', ''], ['not hex', 'zz'.repeat(32)], ['31 bytes', '00'.repeat(31)], ['33 bytes', '00'.repeat(33)], ['odd length', '0'.repeat(63)]] as [string, unknown][]) {
+    for (const [input, h] of [
+      ...notStrings(),
+      ['empty', ''],
+      ['not hex', 'zz'.repeat(32)],
+      ['31 bytes', '00'.repeat(31)],
+      ['33 bytes', '00'.repeat(33)],
+      ['odd length', '0'.repeat(63)],
+    ] as [string, unknown][]) {
       v('testHmac', `hmac: ${input}`, () => db.testHmac('data', bad(h)), 'hmac');
     }
     add('testHmac', 'hmac: zeros', () => db.testHmac('data', '00'.repeat(32)), InvalidHmacError);
@@ -356,7 +435,14 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
     for (const size of [0, 7, 65, -1, 8.5, NaN, Infinity, '16', null, 2 ** 53, 16n]) {
       v('uuids', `options.size: ${String(size)}`, () => db.uuids('c', bad({ size })), 'options.size');
     }
-    for (const [input, s] of [['not hex', 'zz'.repeat(32)], ['63 characters', 'a'.repeat(63)], ['65 characters', 'a'.repeat(65)], ['a number', 5], ['bytes', new Uint8Array(32)], ['empty', '']] as [string, unknown][]) {
+    for (const [input, s] of [
+      ['not hex', 'zz'.repeat(32)],
+      ['63 characters', 'a'.repeat(63)],
+      ['65 characters', 'a'.repeat(65)],
+      ['a number', 5],
+      ['bytes', new Uint8Array(32)],
+      ['empty', ''],
+    ] as [string, unknown][]) {
       v('uuids', `options.salt: ${input}`, () => db.uuids('c', bad({ salt: s })), 'options.salt');
     }
     v('uuids', 'options: unknown option', () => db.uuids('c', bad({ length: 8 })), 'options.length');
@@ -365,7 +451,10 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
     for (const [input, p] of [...notStrings(), ['an empty string', ''], ['2^20 + 1 characters', 'p'.repeat(2 ** 20 + 1)]] as [string, unknown][]) {
       v('passcrypt', `password: ${input}`, () => db.passcrypt(bad(p), 'salt1234', { kb: 8, cpu: 1 }), 'password');
     }
-    for (const [input, s] of [...notStrings(), ['an empty string', ''], ['7 bytes', 'salt123'], ['2^20 + 1 characters', 's'.repeat(2 ** 20 + 1)]] as [string, unknown][]) {
+    for (const [input, s] of [...notStrings(), ['an empty string', ''], ['7 bytes', 'salt123'], ['2^20 + 1 characters', 's'.repeat(2 ** 20 + 1)]] as [
+      string,
+      unknown,
+    ][]) {
       v('passcrypt', `salt: ${input}`, () => db.passcrypt('pw', bad(s), { kb: 8, cpu: 1 }), 'salt');
     }
     for (const kb of kbs) v('passcrypt', `options.kb: ${String(kb)}`, () => db.passcrypt('pw', 'salt1234', bad({ kb, cpu: 1 })), 'options.kb');
@@ -480,7 +569,13 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
     delete value.bad;
     await d.save();
     const again = await Database.open(k, { directory: dir });
-    expect(view(again)).toEqual(new Map<string, unknown>([['good', 1], ['mutated', { ok: true }], ['other', 'also dirty']]));
+    expect(view(again)).toEqual(
+      new Map<string, unknown>([
+        ['good', 1],
+        ['mutated', { ok: true }],
+        ['other', 'also dirty'],
+      ]),
+    );
     expect(again.metatags).toEqual(['m']);
   });
 
@@ -492,7 +587,14 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
         throw new Error('getter ran');
       },
     };
-    const proxy = new Proxy({}, { ownKeys: () => { throw new Error('ownKeys trap'); } });
+    const proxy = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('ownKeys trap');
+        },
+      },
+    );
     for (const value of [throwing, proxy]) {
       const e = await thrown(() => d.set('t', value));
       expect(e).toBeInstanceOf(Error);

@@ -19,7 +19,24 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AuthenticationError, Database, Keys, TagvaultError, TimeoutError, type CorruptRecord } from '../../src/index';
 import { decodeNameBlock, type NameEntry } from '../../src/format/records';
 import { VaultCrypto } from '../../src/crypto/vault-crypto';
-import { figure, freshDirectory, freshVault, keyOf, rawDirectory, rawRestore, rawWrite, Rng, sameBytes, scale, seedFor, serialise, snapshot, TIMEOUT, type RawRecord, view } from './helpers';
+import {
+  figure,
+  freshDirectory,
+  freshVault,
+  keyOf,
+  rawDirectory,
+  rawRestore,
+  rawWrite,
+  Rng,
+  sameBytes,
+  scale,
+  seedFor,
+  serialise,
+  snapshot,
+  TIMEOUT,
+  type RawRecord,
+  view,
+} from './helpers';
 
 /** WebKit (Safari's engine), not Chromium or Firefox, which also say "AppleWebKit"/"like Gecko". */
 const IS_WEBKIT = /AppleWebKit/.test(navigator.userAgent) && !/Chrome|Chromium/.test(navigator.userAgent);
@@ -177,7 +194,10 @@ class Fixture {
   /** A tag's creation order, as its record holds it: the latest its name blocks hold. */
   order(label: string, tag: string): number {
     const id = this.tagId(label, tag);
-    const orders = [...this.blocks.get(label)!.values()].flat().filter((e) => e[0] === id).map((e) => e[2]);
+    const orders = [...this.blocks.get(label)!.values()]
+      .flat()
+      .filter((e) => e[0] === id)
+      .map((e) => e[2]);
     if (orders.length === 0) throw new Error(`no name block of ${label} names ${tag}`);
     return Math.max(...orders);
   }
@@ -241,14 +261,21 @@ class Fixture {
   /** A vault's name blocks, by level (highest first). */
   blockRecords(label: string): RawRecord[] {
     const vid = this.vaultIdOf.get(label);
-    return this.base.filter((x) => x.store === 'names' && (x.key as string[])[0] === vid).sort((a, b) => ((a.key as string[])[1]! < (b.key as string[])[1]! ? 1 : -1));
+    return this.base
+      .filter((x) => x.store === 'names' && (x.key as string[])[0] === vid)
+      .sort((a, b) => ((a.key as string[])[1]! < (b.key as string[])[1]! ? 1 : -1));
   }
 
   /** The name block of a vault that names `tag` (its latest entry, for REBORN). */
   blockOf(label: string, tag: string): RawRecord {
     const id = this.tagId(label, tag);
     const order = this.order(label, tag);
-    const r = this.blockRecords(label).find((x) => this.blocks.get(label)!.get((x.key as string[])[1]!)!.some((e) => e[0] === id && e[2] === order));
+    const r = this.blockRecords(label).find((x) =>
+      this.blocks
+        .get(label)!
+        .get((x.key as string[])[1]!)!
+        .some((e) => e[0] === id && e[2] === order),
+    );
     if (!r) throw new Error(`fixture has no name block for ${label} ${tag}`);
     return r;
   }
@@ -324,7 +351,10 @@ class Fixture {
    */
   async trial(tampered: RawRecord[]): Promise<{ detected: boolean; detail: string; unread: number }> {
     const originals = new Map(this.base.map((r) => [keyOf(r), r]));
-    await rawWrite(this.directory, tampered.map((put) => ({ put })));
+    await rawWrite(
+      this.directory,
+      tampered.map((put) => ({ put })),
+    );
     const before = await snapshot(this.directory);
     const seen = await this.inspect();
     expect(await snapshot(this.directory), 'opening tampered data must write nothing').toBe(before);
@@ -359,12 +389,14 @@ class Fixture {
         }
         for (const tagId of hit?.tags ?? []) {
           const tag = this.tagOf(label, tagId);
-          if (tag !== undefined && state.values.has(tag) && state.values.get(tag) !== UNREADABLE) misses.push(`${label} (${mode}): tampered ${short(tag)} reads`);
+          if (tag !== undefined && state.values.has(tag) && state.values.get(tag) !== UNREADABLE)
+            misses.push(`${label} (${mode}): tampered ${short(tag)} reads`);
         }
       }
       for (const tagId of hit?.tags ?? []) {
         const tag = this.tagOf(label, tagId);
-        if (tag !== undefined && got.queried.get(tag) !== UNREADABLE) misses.push(`${label}: query of tampered ${short(tag)} gave ${String(got.queried.get(tag))}`);
+        if (tag !== undefined && got.queried.get(tag) !== UNREADABLE)
+          misses.push(`${label}: query of tampered ${short(tag)} gave ${String(got.queried.get(tag))}`);
       }
       // No collateral damage: every untouched tag reads its original value, every way.
       for (const tag of TAGS) {
@@ -415,10 +447,20 @@ describe('tampering with stored records', { timeout: TIMEOUT }, () => {
       const blocks = fx.blockRecords(spec.label).map((r) => (r.key as string[])[1]!);
       expect(blocks.map((id) => id.slice(0, 3))).toEqual(['03.', '01.', '00.']);
       blocks.forEach((id, i) => {
-        expect(fx.blocks.get(spec.label)!.get(id)!.map((e) => e.slice(0, 2))).toEqual(COMMITS[i]!.map((tag) => [fx.tagId(spec.label, tag), tag]));
+        expect(
+          fx.blocks
+            .get(spec.label)!
+            .get(id)!
+            .map((e) => e.slice(0, 2)),
+        ).toEqual(COMMITS[i]!.map((tag) => [fx.tagId(spec.label, tag), tag]));
       });
     }
-    expect(fx.records((r) => r.store === 'headers').map((r) => fx.labelOf.get(r.key as string)).sort()).toEqual(['root', 'root/molly']);
+    expect(
+      fx
+        .records((r) => r.store === 'headers')
+        .map((r) => fx.labelOf.get(r.key as string))
+        .sort(),
+    ).toEqual(['root', 'root/molly']);
     // The fixture reads back whole, with no corruption, every way (so `expected` models it).
     const seen = await fx.inspect();
     for (const spec of fx.vaults) {
@@ -503,7 +545,11 @@ describe('tampering with stored records', { timeout: TIMEOUT }, () => {
       const changed = [...chosen.values()].filter((t) => !sameBytes(bytesOf(t), bytesOf(records.find((r) => keyOf(r) === keyOf(t))!)));
       return { tampered: changed, note: changed.map(keyOf).join(',') };
     });
-    await run('multiflip', trials.filter((t) => t.tampered.length > 0), seed);
+    await run(
+      'multiflip',
+      trials.filter((t) => t.tampered.length > 0),
+      seed,
+    );
   });
 
   test('truncations (to every kind of length, including 0 and 1 byte short)', async () => {
@@ -581,12 +627,33 @@ describe('tampering with stored records', { timeout: TIMEOUT }, () => {
       let bb = rng.pick(blocks);
       while (bb === ba) bb = rng.pick(blocks);
       const kind = i % 5;
-      if (kind === 0) trials.push({ tampered: [{ ...ra, value: rb.value }, { ...rb, value: ra.value }], note: `${label} swap tag records ${short(a)}↔${short(b)}` });
+      if (kind === 0)
+        trials.push({
+          tampered: [
+            { ...ra, value: rb.value },
+            { ...rb, value: ra.value },
+          ],
+          note: `${label} swap tag records ${short(a)}↔${short(b)}`,
+        });
       // The record of a goes into b's slot only (a copy, not a swap).
       else if (kind === 1) trials.push({ tampered: [{ ...rb, value: ra.value }], note: `${label} copy tag record ${short(a)}→${short(b)}` });
-      else if (kind === 2) trials.push({ tampered: [{ ...ba, value: bb.value }, { ...bb, value: ba.value }], note: `${label} swap name blocks ${keyOf(ba)}↔${keyOf(bb)}` });
+      else if (kind === 2)
+        trials.push({
+          tampered: [
+            { ...ba, value: bb.value },
+            { ...bb, value: ba.value },
+          ],
+          note: `${label} swap name blocks ${keyOf(ba)}↔${keyOf(bb)}`,
+        });
       else if (kind === 3) trials.push({ tampered: [{ ...bb, value: ba.value }], note: `${label} copy name block ${keyOf(ba)}→${keyOf(bb)}` });
-      else trials.push({ tampered: [{ ...ra, value: ba.value }, { ...ba, value: ra.value }], note: `${label} tag record of ${short(a)}↔name block ${keyOf(ba)}` });
+      else
+        trials.push({
+          tampered: [
+            { ...ra, value: ba.value },
+            { ...ba, value: ra.value },
+          ],
+          note: `${label} tag record of ${short(a)}↔name block ${keyOf(ba)}`,
+        });
     }
     await run('swap.tags', trials, seed);
   });
@@ -609,7 +676,10 @@ describe('tampering with stored records', { timeout: TIMEOUT }, () => {
       if (mode === 1 || mode === 3) tampered.push({ ...fx.blockOf(to.label, tag), value: fromBlock.value });
       // The name block added to the other vault, under its own block id.
       if (mode === 2) tampered.push({ ...fromBlock, key: [fx.vaultIdOf.get(to.label)!, (fromBlock.key as string[])[1]!] });
-      trials.push({ tampered, note: `${short(tag)} ${['tag record', 'name block', 'name block (added)', 'tag record+name block'][mode]} ${from.label}→${to.label}` });
+      trials.push({
+        tampered,
+        note: `${short(tag)} ${['tag record', 'name block', 'name block (added)', 'tag record+name block'][mode]} ${from.label}→${to.label}`,
+      });
     }
     await run('swap.vaults', trials, seed);
   });
@@ -626,7 +696,10 @@ describe('tampering with stored records', { timeout: TIMEOUT }, () => {
       }
       // A header planted where there was none (a vault that has no metatags).
       for (const to of fx.vaults.filter((v) => !withHeaders.includes(v))) {
-        trials.push({ tampered: [{ store: 'headers', key: fx.vaultIdOf.get(to.label)!, value: header.value }], note: `header ${from.label}→${to.label} (new)` });
+        trials.push({
+          tampered: [{ store: 'headers', key: fx.vaultIdOf.get(to.label)!, value: header.value }],
+          note: `header ${from.label}→${to.label} (new)`,
+        });
       }
       // A tag record or a name block passed off as a header, and a header as either.
       const record = fx.tagRecord(from.label, 'alpha');
@@ -670,7 +743,10 @@ describe('tampering with stored records', { timeout: TIMEOUT }, () => {
       // key); the ghost's: a deleted tag whose name a name block still holds.
       const other = rng.pick(fx.vaults.filter((v) => v !== spec));
       const tagId = [Database.base64Encode(rng.bytes(32)), fx.tagId(other.label, tag), fx.tagId(spec.label, GHOST)][mode]!;
-      trials.push({ tampered: [{ ...record, key: [vid, tagId] }], note: `${spec.label} ${short(tag)} planted at ${['random', 'another vault', 'ghost'][mode]} ${tagId.slice(0, 8)}` });
+      trials.push({
+        tampered: [{ ...record, key: [vid, tagId] }],
+        note: `${spec.label} ${short(tag)} planted at ${['random', 'another vault', 'ghost'][mode]} ${tagId.slice(0, 8)}`,
+      });
     }
     await run('planted', trials, seed);
   });
@@ -701,9 +777,8 @@ describe('tampering with public ciphertexts (jsonEncrypt / bytesEncrypt)', { tim
     }
     for (let i = 0; i < scale(150, 2000); i++) {
       const base = i % 2 ? jsonCt : bytesCt;
-      const decrypt = i % 2
-        ? (ct: Uint8Array) => db.jsonDecrypt(ct, { filename: 'report.json' })
-        : (ct: Uint8Array) => db.bytesDecrypt(ct, { filename: 'blob' });
+      const decrypt =
+        i % 2 ? (ct: Uint8Array) => db.jsonDecrypt(ct, { filename: 'report.json' }) : (ct: Uint8Array) => db.bytesDecrypt(ct, { filename: 'blob' });
       const mode = i % 3;
       let ct: Uint8Array;
       if (mode === 0) ct = flipBit(base, rng.int(0, base.length * 8 - 1));
@@ -758,7 +833,7 @@ describe('tampering with profile records', { timeout: TIMEOUT }, () => {
     variants.push({ value: { ...p, wrapped: p.wrapped.slice(0, 40) }, note: 'wrapped truncated', expect: 'auth' });
     variants.push({ value: { ...p, memoryKiB: 128 }, note: 'memory changed', expect: 'auth' });
     variants.push({ value: { ...p, iterations: 2 }, note: 'iterations changed', expect: 'auth' });
-    variants.push({ value: (theirs.value as Profile), note: "another profile's record (same password)", expect: 'auth' });
+    variants.push({ value: theirs.value as Profile, note: "another profile's record (same password)", expect: 'auth' });
     variants.push({ value: { ...p, wrapped: (theirs.value as Profile).wrapped }, note: "another profile's wrapped key", expect: 'auth' });
     variants.push({ value: { ...p, secretSalt: (theirs.value as Profile).secretSalt }, note: "another profile's secret salt", expect: 'auth' });
     // Hostile costs: refused before any Argon2 runs (a stored cost is attacker-controlled).
@@ -801,7 +876,11 @@ describe('tampering with profile records', { timeout: TIMEOUT }, () => {
 // ---------------------------------------------------------------------------------------------
 describe('limits of detection (documented in SECURITY.md)', { timeout: TIMEOUT }, () => {
   /** Opens a vault (`preload: false`: then loads every tag) and reports what it shows. */
-  async function look(key: Uint8Array, directory: string, preload: boolean): Promise<{ corrupted: readonly CorruptRecord[]; tags: string[]; values: Map<string, unknown> }> {
+  async function look(
+    key: Uint8Array,
+    directory: string,
+    preload: boolean,
+  ): Promise<{ corrupted: readonly CorruptRecord[]; tags: string[]; values: Map<string, unknown> }> {
     const db = await Database.open(key, { directory, preload });
     for await (const _ of db) {
       // only the loading matters
@@ -826,7 +905,10 @@ describe('limits of detection (documented in SECURITY.md)', { timeout: TIMEOUT }
     await db.close();
     const current = history.at(-1)!;
     const currentOf = new Map(current.map((r) => [keyOf(r), r]));
-    const blocksGone = history.slice(0, 3).flat().filter((r) => r.store === 'names' && !currentOf.has(keyOf(r)));
+    const blocksGone = history
+      .slice(0, 3)
+      .flat()
+      .filter((r) => r.store === 'names' && !currentOf.has(keyOf(r)));
     expect(blocksGone.length, 'merges deleted older name blocks').toBeGreaterThan(0);
     const allTags = [...TAGS, 'new 0', 'new 1', 'new 2', 'new 3'].sort();
     let accepted = 0;
@@ -838,7 +920,10 @@ describe('limits of detection (documented in SECURITY.md)', { timeout: TIMEOUT }
       const tampered = [pick];
       // Every name block of that generation put back too (some were merged away since).
       if (i % 2) tampered.push(...old.filter((r) => r.store === 'names'));
-      await rawWrite(directory, tampered.map((put) => ({ put })));
+      await rawWrite(
+        directory,
+        tampered.map((put) => ({ put })),
+      );
       let ok = true;
       for (const preload of [true, false]) {
         const seen = await look(key, directory, preload);
@@ -847,7 +932,10 @@ describe('limits of detection (documented in SECURITY.md)', { timeout: TIMEOUT }
         ok &&= generations.filter((g) => g === gen).length === 1 && generations.filter((g) => g === 3).length === TAGS.length - 1;
       }
       if (ok) accepted++;
-      await rawWrite(directory, tampered.map((r) => (currentOf.has(keyOf(r)) ? { put: currentOf.get(keyOf(r))! } : { del: { store: r.store, key: r.key } })));
+      await rawWrite(
+        directory,
+        tampered.map((r) => (currentOf.has(keyOf(r)) ? { put: currentOf.get(keyOf(r))! } : { del: { store: r.store, key: r.key } })),
+      );
     }
     expect(await snapshot(directory), 'restored after every trial').toBe(serialise(current));
     figure('limits.replay-same-tag', { trials, accepted, detected: trials - accepted, withOldNameBlocks: Math.floor(trials / 2), seed });
@@ -891,7 +979,6 @@ describe('limits of detection (documented in SECURITY.md)', { timeout: TIMEOUT }
     expect((await deleted.metatag('b')).tags).toEqual([]);
   });
 
-
   test("deleting a tag record or name blocks is not detected: the tag is absent, or nothing is lost; a deleted tag's record put back revives it", async () => {
     const { db, key, directory } = await freshVault({ directory: freshDirectory('delete') });
     // Three commits: three name blocks.
@@ -931,7 +1018,10 @@ describe('limits of detection (documented in SECURITY.md)', { timeout: TIMEOUT }
     // Each name block deleted, then all of them at once: not detected, and nothing is lost (with
     // `preload: false`, the tags no block names are named by their own records).
     for (const gone of [...blocks.map((b) => [b]), blocks]) {
-      await rawWrite(directory, gone.map((r) => ({ del: r })));
+      await rawWrite(
+        directory,
+        gone.map((r) => ({ del: r })),
+      );
       let undetected = true;
       for (const preload of [true, false]) {
         const seen = await look(key, directory, preload);
@@ -941,7 +1031,10 @@ describe('limits of detection (documented in SECURITY.md)', { timeout: TIMEOUT }
       }
       counts.nameBlocks++;
       if (undetected) counts.nameBlocksUndetected++;
-      await rawWrite(directory, gone.map((put) => ({ put })));
+      await rawWrite(
+        directory,
+        gone.map((put) => ({ put })),
+      );
     }
 
     // A name block that fails authentication instead: nothing is lost either; reported by an open
@@ -964,7 +1057,10 @@ describe('limits of detection (documented in SECURITY.md)', { timeout: TIMEOUT }
     await popped.pop('alpha');
     await popped.close();
     const alpha = tagRecords.find((r) => tagOf.get((r.key as string[])[1]!) === 'alpha')!;
-    expect((await rawDirectory(directory)).some((r) => keyOf(r) === keyOf(alpha)), 'pop deleted the record').toBe(false);
+    expect(
+      (await rawDirectory(directory)).some((r) => keyOf(r) === keyOf(alpha)),
+      'pop deleted the record',
+    ).toBe(false);
     await rawWrite(directory, [{ put: alpha }]);
     for (const preload of [true, false]) {
       const seen = await look(key, directory, preload);
@@ -989,7 +1085,10 @@ describe('limits of detection (documented in SECURITY.md)', { timeout: TIMEOUT }
     b.set('tag', 'from directory B');
     await b.save();
     const fromA = (await rawDirectory(d1)).filter((r) => r.store !== 'profiles');
-    await rawWrite(d2, fromA.map((put) => ({ put })));
+    await rawWrite(
+      d2,
+      fromA.map((put) => ({ put })),
+    );
     for (const preload of [true, false]) {
       const seen = await look(key, d2, preload);
       expect(seen.corrupted).toEqual([]);

@@ -1,14 +1,7 @@
 // Wrong keys and wrong passwords: never garbage, never a write, always a typed error (or, for a
 // raw key, an empty vault: a key *is* the vault's identity, so a wrong key finds no vault).
 import { beforeAll, describe, expect, test } from 'vitest';
-import {
-  AuthenticationError,
-  Database,
-  InvalidHmacError,
-  Keys,
-  ProfileNotFoundError,
-  type ProfileTokens,
-} from '../../src/index';
+import { AuthenticationError, Database, InvalidHmacError, Keys, ProfileNotFoundError, type ProfileTokens } from '../../src/index';
 import { figure, freshDirectory, Rng, scale, seedFor, snapshot, TIMEOUT } from './helpers';
 
 const KDF = { kb: 64, cpu: 1 };
