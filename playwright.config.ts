@@ -1,8 +1,9 @@
 // End-to-end tests in real browsers: Debian's Chromium and Firefox ESR (over WebDriver BiDi).
 // Playwright cannot download browsers on a closed network, so scripts/browsers.mjs finds them.
 // A missing browser fails the run on CI (process.env.CI) and skips its project elsewhere.
+
+import { type AddressInfo, createServer } from 'node:net';
 import { defineConfig, type Project } from '@playwright/test';
-import { createServer, type AddressInfo } from 'node:net';
 import { CHROMIUM_ARGS, CHROMIUM_MISSING, FIREFOX_MISSING, findChromium, findFirefox } from './scripts/browsers.mjs';
 
 /** A port nobody listens on now, so two runs on one machine do not fight over the demo's server. */

@@ -1,9 +1,9 @@
-import { playwright } from '@vitest/browser-playwright';
 import { readFileSync } from 'node:fs';
+import { playwright } from '@vitest/browser-playwright';
 import { type Plugin, type PluginOption, transformWithOxc } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
-import type { BrowserInstanceOption } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
+import type { BrowserInstanceOption } from 'vitest/node';
 import { CHROMIUM_ARGS, findChromium, findFirefox, findWebKit } from './scripts/browsers.mjs';
 import { readmeSnippets } from './scripts/readme-snippets.mjs';
 import { webkitgtk } from './scripts/webkitgtk-provider.mjs';

@@ -3,7 +3,7 @@
 // sealed by WebCrypto in a worker and written with IndexedDB. No key schedule, no XAES subkeys,
 // no name blocks, no messages per tag, no JSON: a lower bound that shows how much of a ratio is
 // the layout and how much is tagvault.
-import { openDB, type IDBPDatabase } from 'idb';
+import { type IDBPDatabase, openDB } from 'idb';
 
 export type FloorRequest = { op: 'init'; tags: string[]; texts: string[] } | { op: 'save'; name: string } | { op: 'open'; name: string } | { op: 'close' };
 

@@ -10,14 +10,14 @@
 //
 // Writes results.json (browser, settings, rounds, per-case medians, ratios, targets, met or not)
 // and results.md (the table the README shows). Never part of `npm test`.
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir, cpus, loadavg, totalmem, release } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sizeLimitFile from '@size-limit/file';
 import { chromium } from 'playwright';
 import { build, createServer } from 'vite';
-import sizeLimitFile from '@size-limit/file';
 import { aptCommand, aptInstall } from '../scripts/apt.mjs';
 import { CHROMIUM_ARGS, CHROMIUM_MISSING, findChromium } from '../scripts/browsers.mjs';
 

@@ -1,5 +1,5 @@
 // The "Explore" view: a tree of the vault's tags and metatags, and an editor for the selection.
-import { ValidationError, type Database } from '../src/index';
+import { type Database, ValidationError } from '../src/index';
 import { byId, h, say, withDisabled } from './dom';
 import { errorText, plural, pretty } from './format';
 import { session } from './state';

@@ -1,8 +1,8 @@
 // The Vault explorer: tagvault's demo page. Plain DOM, no framework; each view is one module.
 import { initBusy } from './busy';
 import { byId } from './dom';
-import { errorText, plural } from './format';
 import { initExplorer, render as renderExplorer } from './explorer';
+import { errorText, plural } from './format';
 import { initOffline } from './offline';
 import { initOpenView } from './open-view';
 import { initPlayground, renderPlayground } from './playground';

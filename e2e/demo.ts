@@ -1,7 +1,8 @@
 // Steps the demo's specs share: they drive the page only through what a user sees and does.
-import { test as base, expect, type Locator, type Page, type TestInfo } from '@playwright/test';
+
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { test as base, expect, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { DEMO_URL } from './demo-url';
 
 /**

@@ -3,9 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
-import { DEMO_URL } from './demo-url';
 import { addTag, editorValue, expect, load, openByKey, openNewVault, openProfile, save, screenshot, select, test } from './demo';
-import { BUILT_DEMO, buildDemo, serveBuiltDemo, type DemoBuild, type StaticServer } from './static-server';
+import { DEMO_URL } from './demo-url';
+import { BUILT_DEMO, buildDemo, type DemoBuild, type StaticServer, serveBuiltDemo } from './static-server';
 
 // The demo as a PWA (vite-plugin-pwa: a web app manifest and Workbox's service worker, see
 // vite.config.ts). The webServer of playwright.config.ts builds dist-demo/; the offline and update

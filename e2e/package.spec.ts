@@ -3,13 +3,14 @@
 // built with no configuration for tagvault by two bundlers, Vite and webpack 5. Each must find
 // the engine's worker (`new Worker(new URL("./engine.worker.js", import.meta.url), …)` in
 // dist/tagvault.js) and emit it as a worker of its own, and the app must work from its static build.
-import { expect, test } from '@playwright/test';
+
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, preview, type PreviewServer } from 'vite';
+import { expect, test } from '@playwright/test';
+import { build, type PreviewServer, preview } from 'vite';
 import webpack from 'webpack';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

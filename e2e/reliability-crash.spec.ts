@@ -10,9 +10,7 @@
 // tagvault, loses its data the same way. Such a trial is counted apart (browserWiped), only when
 // Chromium logged that line and the database is really gone; the vault is then saved again and
 // the trials go on.
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import type { Inspection } from './fixtures/reliability';
-import { useFixtureServer } from './fixtures/server';
+import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import {
   browserPid,
   chromiumWipes,
@@ -21,13 +19,15 @@ import {
   launchChromium,
   launchPersistent,
   openFixture,
+  profilePids,
   Rng,
   scale,
   seedFor,
   sleep,
-  profilePids,
   tempProfile,
 } from './fixtures/harness';
+import type { Inspection } from './fixtures/reliability';
+import { useFixtureServer } from './fixtures/server';
 
 test.skip(({ browserName }) => browserName !== 'chromium', 'launches and kills its own Chromium');
 test.describe.configure({ timeout: scale(240_000, 3_600_000) });

@@ -5,8 +5,8 @@
 // earlier save must be intact, the refused one absent (all or nothing), the vault must still
 // open in a fresh page, and after freeing space the next save must store the refused tag too.
 import { expect, test } from '@playwright/test';
-import { useFixtureServer } from './fixtures/server';
 import { figure, keyHex, launchPersistent, openFixture, scale, tempProfile } from './fixtures/harness';
+import { useFixtureServer } from './fixtures/server';
 
 test.skip(({ browserName }) => browserName !== 'chromium', 'needs Chromium (DevTools protocol)');
 test.describe.configure({ timeout: scale(240_000, 1_800_000) });

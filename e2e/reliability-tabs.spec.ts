@@ -5,9 +5,9 @@
 // listed, and every page's cache converges to what is stored (they hear of each other's writes),
 // including a fifth page that opens the vault while the others are writing.
 import { expect, test } from '@playwright/test';
+import { figure, keyHex, launchChromium, openFixture, scale, sleep } from './fixtures/harness';
 import type { TabResult, VaultView } from './fixtures/reliability';
 import { useFixtureServer } from './fixtures/server';
-import { figure, keyHex, launchChromium, openFixture, scale, sleep } from './fixtures/harness';
 
 test.skip(({ browserName }) => browserName !== 'chromium', 'launches its own Chromium');
 test.describe.configure({ timeout: scale(240_000, 1_800_000) });

@@ -14,8 +14,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM_MISSING, FIREFOX_MISSING, WEBKIT_MISSING, XVFB_MISSING, findChromium, findFirefox, findWebKit, findXvfbRun } from './browsers.mjs';
 import { aptCommand, aptInstall } from './apt.mjs';
+import { CHROMIUM_MISSING, FIREFOX_MISSING, findChromium, findFirefox, findWebKit, findXvfbRun, WEBKIT_MISSING, XVFB_MISSING } from './browsers.mjs';
 
 const ENGINES = ['chromium', 'firefox', 'webkit'];
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { constants } from 'node:os';
-import { WEBKIT_MISSING, findWebKit } from './browsers.mjs';
+import { findWebKit, WEBKIT_MISSING } from './browsers.mjs';
 
 const [command, ...args] = process.argv.slice(2);
 if (!command) {

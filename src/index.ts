@@ -3,13 +3,15 @@
 // crosses to the engine's worker), engine/ (what runs where the keys live: reading, committing,
 // profiles, IndexedDB), crypto/ (the primitives and the key schedule), format/ (every stored
 // format). errors, assert, bytes and json, beside this file, serve them all.
+
+export { Keys } from './crypto/keys';
 export { Database } from './database/database';
 export type { ChangeDetail, DatabaseEventMap } from './database/events';
 export { Namespace } from './database/namespace';
 export {
-  DEFAULT_DIRECTORY,
   type BytesDecryptOptions,
   type BytesEncryptOptions,
+  DEFAULT_DIRECTORY,
   type DecryptOptions,
   type EncryptOptions,
   type OpenOptions,
@@ -17,10 +19,8 @@ export {
   type ProfileOptions,
   type UuidOptions,
 } from './database/options';
-export { ProfileTokens, type ProfileTokenOptions } from './database/profile-tokens';
+export { type ProfileTokenOptions, ProfileTokens } from './database/profile-tokens';
 export { PublicCrypto, type UuidGenerator } from './database/public-crypto';
-export { Keys } from './crypto/keys';
-export type { CorruptRecord, RawRecord } from './wire/protocol';
 export {
   AuthenticationError,
   DatabaseClosedError,
@@ -32,3 +32,4 @@ export {
   TimeoutError,
   ValidationError,
 } from './errors';
+export type { CorruptRecord, RawRecord } from './wire/protocol';

@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { argon2id } from '../src/crypto/argon2';
 import { concat, fromBase64Url, fromHex, lengthPrefixed, toBase64Url, toHex, utf8 } from '../src/bytes';
-import { openEnvelope, openEnvelopes, sealEnvelope, sealEnvelopes, SubkeyCache } from '../src/crypto/envelope';
-import { ENVELOPE_VERSION, HEADER_LENGTH } from '../src/format/envelope-layout';
+import { argon2id } from '../src/crypto/argon2';
+import { openEnvelope, openEnvelopes, SubkeyCache, sealEnvelope, sealEnvelopes } from '../src/crypto/envelope';
 import { hkdfInfo, KeySchedule, Purpose } from '../src/crypto/key-schedule';
 import { VaultCrypto } from '../src/crypto/vault-crypto';
 import { XaesKey } from '../src/crypto/xaes';
+import { ENVELOPE_VERSION, HEADER_LENGTH } from '../src/format/envelope-layout';
 import { AuthenticationError, Database, InvalidHmacError, Keys, TagvaultError, TimeoutError, ValidationError } from '../src/index';
 import { freshVault } from './helpers';
 import argonVectors from './vectors/argon2id.json';

@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { AuthenticationError, Database, Keys } from '../src/index';
 import fixtureJson from './fixtures/format-v2/vault.json';
-import { decodeTagged, loadFixture, type ExpectedVault, type Fixture } from './fixtures/load-fixture';
+import { decodeTagged, type ExpectedVault, type Fixture, loadFixture } from './fixtures/load-fixture';
 import { freshDirectory } from './helpers';
 
 const fixture = fixtureJson as unknown as Fixture;

@@ -1,5 +1,5 @@
-import { expect, test } from 'vitest';
 import run from 'virtual:readme-snippets';
+import { expect, test } from 'vitest';
 import * as tagvault from '../src/index';
 
 test('every ts snippet of the README runs, and its `// →` results hold', async () => {

@@ -4,7 +4,7 @@
 import { expose, wrap } from 'comlink';
 import { describe, expect, test } from 'vitest';
 import { AuthenticationError, Database, DatabaseClosedError, Keys, TimeoutError, ValidationError } from '../src/index';
-import { engine, inThreadEngine, type EngineRemote } from '../src/wire/client';
+import { type EngineRemote, engine, inThreadEngine } from '../src/wire/client';
 import { transferErrors } from '../src/wire/error-transfer';
 import { moved } from '../src/wire/transfer';
 import { freshDirectory, sleep } from './helpers';

@@ -1,6 +1,6 @@
 // A consumer app of the packed package (e2e/package.spec.ts), the same for every bundler:
 // open a vault, set, save, reopen, and a public ciphertext under the wrong filename.
-import { Database, Keys, AuthenticationError } from 'tagvault';
+import { AuthenticationError, Database, Keys } from 'tagvault';
 
 const key = Keys.csprng();
 const db = await Database.open(key, { directory: 'consumer' });

@@ -2,9 +2,9 @@
 // the keys of one vault, derived from its root, and what is done with them. This runs where
 // the keys live: in the engine's worker (or in-thread where there is no Worker).
 import { lengthPrefixed, randomBytes, toBase64Url, toHex, utf8 } from '../bytes';
-import { argon2id } from './argon2';
 import { HEADER_LENGTH } from '../format/envelope-layout';
-import { openEnvelope, openEnvelopes, sealEnvelope, sealEnvelopes, SubkeyCache, type Opened } from './envelope';
+import { argon2id } from './argon2';
+import { type Opened, openEnvelope, openEnvelopes, SubkeyCache, sealEnvelope, sealEnvelopes } from './envelope';
 import { KeySchedule, Purpose } from './key-schedule';
 import { XaesKey } from './xaes';
 

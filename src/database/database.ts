@@ -10,9 +10,9 @@ import { engine } from '../wire/client';
 import type { CorruptRecord, OpenedVault, RawRecord } from '../wire/protocol';
 import type { ChangeDetail, DatabaseEventMap } from './events';
 import { Namespace } from './namespace';
-import { parseOpenOptions, type OpenOptions, type OpenSettings, type ProfileOptions } from './options';
+import { type OpenOptions, type OpenSettings, type ProfileOptions, parseOpenOptions } from './options';
+import { type ProfileTokenOptions, ProfileTokens, parseTokenArguments } from './profile-tokens';
 import * as profiles from './profiles';
-import { parseTokenArguments, ProfileTokens, type ProfileTokenOptions } from './profile-tokens';
 import { generateSalt, PublicCrypto } from './public-crypto';
 import { Vault } from './vault';
 

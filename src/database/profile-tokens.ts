@@ -1,6 +1,6 @@
 // Profile tokens: what identifies a password profile, derived from credentials on the main thread.
 // The password is held, not hashed here: the memory-hard KDF runs in the engine's worker.
-import { aString, anOptions, describe } from '../assert';
+import { anOptions, aString, describe } from '../assert';
 import { concat, lengthPrefixed, toBase64Url } from '../bytes';
 import { ValidationError } from '../errors';
 

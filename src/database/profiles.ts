@@ -4,7 +4,7 @@ import { aString } from '../assert';
 import { engine } from '../wire/client';
 import type { OpenedVault, ProfileOpening, ProfileRequest } from '../wire/protocol';
 import { moved } from '../wire/transfer';
-import { parseOpenOptions, parsePasswordChangeOptions, parseProfileOptions, type OpenSettings } from './options';
+import { type OpenSettings, parseOpenOptions, parsePasswordChangeOptions, parseProfileOptions } from './options';
 import { ProfileTokens, tokenSecrets } from './profile-tokens';
 
 function profileRequest(tokens: ProfileTokens, directory: string): ProfileRequest {

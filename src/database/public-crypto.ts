@@ -9,15 +9,15 @@ import type { EngineRemote } from '../wire/client';
 import type { Handle } from '../wire/protocol';
 import { moved, ownsBuffer } from '../wire/transfer';
 import {
-  MAX_FILENAME,
-  parseCipherOptions,
-  parsePasscryptOptions,
-  parseUuidOptions,
   type BytesDecryptOptions,
   type BytesEncryptOptions,
   type DecryptOptions,
   type EncryptOptions,
+  MAX_FILENAME,
   type PasscryptOptions,
+  parseCipherOptions,
+  parsePasscryptOptions,
+  parseUuidOptions,
   type UuidOptions,
 } from './options';
 

@@ -4,8 +4,8 @@
 import { fromUtf8 } from '../bytes';
 import { AuthenticationError } from '../errors';
 import { toJson } from '../json';
-import { readTagColumns } from '../wire/tag-columns';
 import type { TagColumns, VaultEdit } from '../wire/protocol';
+import { readTagColumns } from '../wire/tag-columns';
 
 /** Where a tag is stored: its id and creation order. */
 interface Stored {

@@ -7,7 +7,7 @@ import type { ChangedVault, CorruptRecord, Handle, OpenedVault, VaultChange, Vau
 import { ChangeHub, type ChangeListener } from './change-hub';
 import type { ChangeDetail } from './events';
 import { Metatags } from './metatags';
-import { TagCache, type PendingWrite } from './tag-cache';
+import { type PendingWrite, TagCache } from './tag-cache';
 
 /** Where a vault is and how it writes: shared by a vault and its metatags. */
 export interface VaultPlace {

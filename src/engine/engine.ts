@@ -3,7 +3,7 @@
 // method delegating to reading (open.ts), committing (commit.ts), profiles (profiles.ts) and
 // IndexedDB (store.ts). Buffers it returns are transferred, not copied.
 import { transfer } from 'comlink';
-import { VaultCrypto, type PublicKind } from '../crypto/vault-crypto';
+import { type PublicKind, VaultCrypto } from '../crypto/vault-crypto';
 import { DatabaseClosedError } from '../errors';
 import type {
   CommitResult,

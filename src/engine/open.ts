@@ -3,8 +3,8 @@
 import type { VaultCrypto } from '../crypto/vault-crypto';
 import { decodeHeader, emptyHeader, type VaultHeader } from '../format/header';
 import { decodeNameBlock, decodeTagRecord, type NameEntry, type TagRecord } from '../format/records';
-import { TagColumnsWriter } from '../wire/tag-columns-writer';
 import type { CorruptRecord, TagColumns } from '../wire/protocol';
+import { TagColumnsWriter } from '../wire/tag-columns-writer';
 import type { Store } from './store';
 
 /** A record as opened: its contents, `undefined` where none is stored, `null` where it fails. */

@@ -3,7 +3,7 @@
 import { concat, lengthPrefixed, randomBytes, utf8 } from '../bytes';
 import { argon2id } from '../crypto/argon2';
 import { checkArgon2Cost } from '../crypto/argon2-cost';
-import { openEnvelope, sealEnvelope, SubkeyCache } from '../crypto/envelope';
+import { openEnvelope, SubkeyCache, sealEnvelope } from '../crypto/envelope';
 import { VaultCrypto } from '../crypto/vault-crypto';
 import { XaesKey } from '../crypto/xaes';
 import { AuthenticationError, ProfileNotFoundError, TagvaultError } from '../errors';

@@ -8,7 +8,7 @@
 // (the plaintexts' formats: src/format/)
 //
 // Never await anything but IndexedDB inside a transaction: it auto-commits when idle.
-import { openDB, unwrap, type DBSchema, type IDBPDatabase, type IDBPObjectStore, type StoreNames } from 'idb';
+import { type DBSchema, type IDBPDatabase, type IDBPObjectStore, openDB, type StoreNames, unwrap } from 'idb';
 import { storageError } from '../errors';
 import type { ProfileRecord } from '../format/profile-record';
 import type { RawRecord } from '../wire/protocol';

@@ -2,7 +2,7 @@
 // Comlink as a typed `Remote<EngineApi>`. On a page the engine runs in a module Worker; where no
 // Worker can be started (tagvault used inside a worker), it runs in this thread behind a
 // MessageChannel: the same wire, so errors, transfers and timing behave the same on both paths.
-import { expose, wrap, type Remote } from 'comlink';
+import { expose, type Remote, wrap } from 'comlink';
 import { transferErrors } from './error-transfer';
 import type { EngineApi } from './protocol';
 

@@ -2,7 +2,7 @@
 // stack }`, losing its class and its fields; this replaces Comlink's "throw" transfer handler so
 // the class, `.argument`, `.value` and `cause` survive, on the worker path and the in-thread path
 // alike. Both ends call {@link transferErrors} before the first call.
-import { transferHandlers, type TransferHandler } from 'comlink';
+import { type TransferHandler, transferHandlers } from 'comlink';
 import * as errors from '../errors';
 import { TagvaultError, TimeoutError, ValidationError } from '../errors';
 

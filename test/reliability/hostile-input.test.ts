@@ -14,10 +14,10 @@ import {
   Namespace,
   ProfileTokens,
   TagvaultError,
-  ValidationError,
   type UuidGenerator,
+  ValidationError,
 } from '../../src/index';
-import { figure, freshDirectory, freshVault, Rng, scale, seedFor, snapshot, thrown, TIMEOUT, view } from './helpers';
+import { figure, freshDirectory, freshVault, Rng, scale, seedFor, snapshot, TIMEOUT, thrown, view } from './helpers';
 
 /** Casts a hostile argument past the type checker: the point is to call with the wrong types. */
 const bad = <T = never>(value: unknown): T => value as T;

@@ -16,25 +16,25 @@
 // of the same tag (even of a deleted tag), deletion of a tag's record or of a name block, rollback
 // of a header or of the whole directory. See SECURITY.md.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { AuthenticationError, Database, Keys, TagvaultError, TimeoutError, type CorruptRecord } from '../../src/index';
-import { decodeNameBlock, type NameEntry } from '../../src/format/records';
 import { VaultCrypto } from '../../src/crypto/vault-crypto';
+import { decodeNameBlock, type NameEntry } from '../../src/format/records';
+import { AuthenticationError, type CorruptRecord, Database, Keys, TagvaultError, TimeoutError } from '../../src/index';
 import {
   figure,
   freshDirectory,
   freshVault,
   keyOf,
+  type RawRecord,
+  Rng,
   rawDirectory,
   rawRestore,
   rawWrite,
-  Rng,
   sameBytes,
   scale,
   seedFor,
   serialise,
   snapshot,
   TIMEOUT,
-  type RawRecord,
   view,
 } from './helpers';
 
