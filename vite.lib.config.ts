@@ -32,7 +32,7 @@ function canonicalWorkerUrl(): Plugin {
         chunk.code = chunk.code.replace(emitted, (match, file: string) => {
           found++;
           const lines = match.split('\n').length - 1;
-          return `new URL("./${file}", import.meta.url)` + '\n'.repeat(lines);
+          return `new URL("./${file}", import.meta.url)${'\n'.repeat(lines)}`;
         });
         if (found !== 1) this.error(`expected one worker URL in ${chunk.fileName}, found ${found}`);
       }

@@ -256,6 +256,7 @@ function findArgon2Cli() {
 
 function argon2CliVersion() {
   try {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax.
     return execFileSync('dpkg-query', ['-W', '-f=${Version}', 'argon2'], { encoding: 'utf8' }).trim();
   } catch {
     return 'unknown';
@@ -387,10 +388,10 @@ async function main() {
   if (results.environment.loadAverage) results.environment.loadAverage.end = loadavg()[0].toFixed(2);
   results.responsiveness = responsiveness(results);
   results.durationSeconds = Math.round((Date.now() - started) / 1000);
-  await writeFile(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  await writeFile(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   const md = markdown(results);
   await writeFile(join(outDir, 'results.md'), md);
-  console.log('\n' + md);
+  console.log(`\n${md}`);
   log(`wrote ${join(outDir, 'results.json')} and results.md`);
 }
 

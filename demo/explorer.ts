@@ -155,7 +155,7 @@ async function renderTree(root: Database, stale: () => boolean): Promise<HTMLEle
     },
     h('span', { class: 'icon', 'aria-hidden': 'true' }, '▤'),
     h('span', { class: 'name' }, 'vault'),
-    h('span', { class: 'kind' }, root.vaultId.slice(0, 8) + '…'),
+    h('span', { class: 'kind' }, `${root.vaultId.slice(0, 8)}…`),
   );
   return h('ul', { class: 'tree-list top' }, h('li', { class: 'branch' }, h('div', { class: 'row-node' }, node), await listOf(root, stale)));
 }

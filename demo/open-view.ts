@@ -73,7 +73,7 @@ export function initOpenView(): void {
     event.preventDefault();
     const text = pasteField.value.replace(/\s+/g, '');
     const bytes = fromHex(text);
-    if (!bytes || bytes.length !== 64) {
+    if (bytes?.length !== 64) {
       pasteField.setAttribute('aria-invalid', 'true');
       tell(`A key is 128 hex characters (64 bytes); this is ${text.length} characters${bytes ? '' : ' and not all hex'}. Nothing was opened.`, 'error');
       return;

@@ -53,7 +53,10 @@ class Session extends EventTarget {
     const db = await parent.metatag(name);
     this.#places.set(db, { parent, name });
     let children = this.#children.get(parent);
-    if (!children) this.#children.set(parent, (children = new Map()));
+    if (!children) {
+      children = new Map();
+      this.#children.set(parent, children);
+    }
     children.set(name, db);
     return db;
   }
@@ -83,7 +86,10 @@ class Session extends EventTarget {
 
   markTag(db: Database, tag: string): void {
     let set = this.#unsavedTags.get(db);
-    if (!set) this.#unsavedTags.set(db, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.#unsavedTags.set(db, set);
+    }
     set.add(tag);
   }
 
@@ -93,7 +99,10 @@ class Session extends EventTarget {
 
   markMetatag(parent: Database, name: string): void {
     let set = this.#unsavedMetatags.get(parent);
-    if (!set) this.#unsavedMetatags.set(parent, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.#unsavedMetatags.set(parent, set);
+    }
     set.add(name);
   }
 

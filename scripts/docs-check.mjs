@@ -9,6 +9,7 @@ const out = fileURLToPath(new URL('../.tmp/api-check', import.meta.url));
 const run = spawnSync(typedoc, ['--out', out], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
 const text = `${run.stdout}${run.stderr}`;
 process.stdout.write(text);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: strips the ANSI colours TypeDoc prints.
 const warned = /\[warning\]|\[error\]/.test(text.replace(/\x1b\[[0-9;]*m/g, ''));
 if (run.status !== 0 || warned) {
   console.error('docs:check: TypeDoc reported a problem (above).');

@@ -85,6 +85,7 @@ function version(engine) {
   // WebKitWebDriver has no --version: ask dpkg which package holds MiniBrowser.
   const { miniBrowser } = findWebKit();
   const pkg = out('dpkg', ['-S', miniBrowser]).split(':')[0];
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax.
   const v = pkg && out('dpkg-query', ['-W', '-f=${Version}', pkg]);
   return v ? `WebKitGTK ${v.replace(/-.*/, '')} MiniBrowser (${pkg} ${v})` : `WebKitGTK MiniBrowser (${miniBrowser})`;
 }

@@ -166,7 +166,10 @@ describe('envelope', () => {
     // Count subkey derivations: a cached prefix derives nothing, an evicted one derives again.
     let derived = 0;
     const subkey = key.subkey.bind(key);
-    key.subkey = (prefix) => (derived++, subkey(prefix));
+    key.subkey = (prefix) => {
+      derived++;
+      return subkey(prefix);
+    };
     const cache = new SubkeyCache(key, 4);
     const open = async (i: number) => new TextDecoder().decode((await openEnvelope(cache, envelopes[i]!, ctx)).plaintext);
     for (let i = 0; i < 6; i++) expect(await open(i)).toBe(`m${i}`);
@@ -456,7 +459,7 @@ describe('argument validation (each names the argument)', () => {
     await expect(Database.changeProfilePassword(tokens, '')).rejects.toMatchObject({ argument: 'newPassword' });
     expect(() => Database.base64Encode(5 as never)).toThrow(ValidationError);
     // Messages never contain the secret itself.
-    const error = (await Database.open('s3cr3t'.repeat(21) + 'xx').catch((e: unknown) => e)) as Error;
+    const error = (await Database.open(`${'s3cr3t'.repeat(21)}xx`).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.message).not.toContain('s3cr3t');
   });

@@ -109,9 +109,9 @@ describe('management', () => {
     expect(ns).toBeInstanceOf(Namespace);
     expect(Object.isFrozen(ns)).toBe(true);
     expect(ns.favorite_foods).toBe(db.get('favorite_foods'));
-    expect(ns['keys']).toBe('a tag named keys');
+    expect(ns.keys).toBe('a tag named keys');
     expect(Object.getOwnPropertyDescriptor(ns, '__proto__')?.value).toEqual({ polluted: false });
-    expect(ns['constructor']).toBe(1);
+    expect(ns.constructor).toBe(1);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect([...Namespace.prototype.keys.call(ns)]).toEqual(['favorite_foods', 'keys', '__proto__', 'constructor']);
     expect([...Namespace.prototype.values.call(ns)][0]).toEqual(['justice', 'community']);

@@ -41,7 +41,9 @@ export async function rawDirectory(directory: string): Promise<RawRecord[]> {
     for (const name of names) {
       const store = tx.objectStore(name);
       const [keys, values] = await Promise.all([request(store.getAllKeys()), request(store.getAll())]);
-      keys.forEach((key, i) => out.push({ store: name, key, value: values[i] }));
+      keys.forEach((key, i) => {
+        out.push({ store: name, key, value: values[i] });
+      });
     }
     return out;
   } finally {

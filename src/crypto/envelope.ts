@@ -142,7 +142,9 @@ export function openEnvelopes(subkeys: SubkeyCache, envelopes: Uint8Array[], aad
     const aad = aadOf(i, envelope.subarray(0, HEADER_LENGTH));
     const open = (subkey: XaesSubkey): Promise<void> =>
       subkey.decrypt(suffixOf(envelope), envelope.subarray(HEADER_LENGTH) as Uint8Array<ArrayBuffer>, aad).then(
-        (plaintext) => void (out[i] = new Uint8Array(plaintext)),
+        (plaintext) => {
+          out[i] = new Uint8Array(plaintext);
+        },
         () => undefined,
       );
     const prefix = prefixOf(envelope);

@@ -42,7 +42,10 @@ export class ChangeHub {
   listen(vaultId: string, listener: ChangeListener): () => void {
     const ref = new WeakRef(listener);
     let set = this.#byVault.get(vaultId);
-    if (!set) this.#byVault.set(vaultId, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.#byVault.set(vaultId, set);
+    }
     set.add(ref);
     return () => set.delete(ref);
   }
@@ -57,6 +60,7 @@ export class ChangeHub {
     replay: (opened: T, change: ChangedVault) => void,
   ): Promise<T> {
     const hub = ChangeHub.for(directory);
+    // biome-ignore lint/complexity/useOptionalChain: TypeScript refuses `?.` before a private name.
     const kept = hub && hub.#early;
     const early: ChangeMessage[] = [];
     kept?.add(early);

@@ -54,6 +54,7 @@ export interface Database {
  * db.set('lawyer', { '#': '555-555-1000', $: 13000.5 });
  * await db.saveTag('lawyer');
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface above only adds typed overloads of EventTarget's own methods.
 export class Database extends PublicCrypto {
   /** The IndexedDB database this vault lives in. */
   readonly directory: string;

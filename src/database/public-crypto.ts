@@ -138,7 +138,7 @@ export class PublicCrypto extends EventTarget {
     const { engine, handle } = this.#vault;
     const json = toJson(data, 'data');
     const mac = fromHex(aString(hmac, 'hmac'));
-    if (!mac || mac.length !== 32) throw new ValidationError('hmac', `expected 64 hex characters, got ${describe(hmac)}`);
+    if (mac?.length !== 32) throw new ValidationError('hmac', `expected 64 hex characters, got ${describe(hmac)}`);
     if (!(await engine.verifyHmac(handle, moved(utf8(json)), moved(mac)))) throw new InvalidHmacError();
     return true;
   }

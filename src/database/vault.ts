@@ -166,7 +166,9 @@ export class Vault implements ChangeListener {
     if (sent.length === 0) return;
     const result = await this.#commit(sent.map((p) => p.change));
     sent.forEach((p, i) => {
-      p.pending.forEach((w, j) => p.vault.cache.saved(w, result.ids[i]![j]!, result.orders[i]![j]!));
+      p.pending.forEach((w, j) => {
+        p.vault.cache.saved(w, result.ids[i]![j]!, result.orders[i]![j]!);
+      });
       p.vault.metatags.stored(p.change.addMetatags);
     });
   }

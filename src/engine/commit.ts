@@ -144,7 +144,9 @@ export async function commit(context: CommitContext, changes: { vault: VaultCryp
       }
       const { ids, deleteIds, sealed, created } = prepared[i]!;
       for (const id of deleteIds) batch.deleteTags.push([vault.vaultId, id]);
-      ids.forEach((id, j) => batch.tags.push([[vault.vaultId, id], sealed[j]!]));
+      ids.forEach((id, j) => {
+        batch.tags.push([[vault.vaultId, id], sealed[j]!]);
+      });
       if (created.length > 0) await addNames(vault, store, created, new Set(ids), new Set(deleteIds), batch);
       let header = false;
       if (change.addMetatags.length || change.removeMetatags.length) {

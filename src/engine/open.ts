@@ -51,7 +51,9 @@ function packJson(records: Opened[]): Opened[] {
   for (const r of records) {
     if (!r) continue;
     buffer.set(r.json, offset);
-    r.json = buffer.subarray(offset, (offset += r.json.length));
+    const end = offset + r.json.length;
+    r.json = buffer.subarray(offset, end);
+    offset = end;
   }
   return records;
 }
@@ -80,14 +82,15 @@ async function openRecords(vault: VaultCrypto, ids: string[], envelopes: (Uint8A
 function classify(ids: string[], opened: Opened[], out: TagColumnsWriter, corrupted: CorruptRecord[], names?: Map<string, NameEntry>, values = true): void {
   opened.forEach((r, i) => {
     const tagId = ids[i]!;
-    if (r) return out.add(tagId, r.tag, r.order, values ? r.json : undefined);
-    if (r === undefined) return;
-    const named = names?.get(tagId);
-    if (named) {
-      out.add(tagId, named[1], named[2]);
-      corrupted.push({ kind: 'value', tagId, tag: named[1] });
-    } else {
-      corrupted.push({ kind: 'name', tagId });
+    if (r) out.add(tagId, r.tag, r.order, values ? r.json : undefined);
+    else if (r === null) {
+      const named = names?.get(tagId);
+      if (named) {
+        out.add(tagId, named[1], named[2]);
+        corrupted.push({ kind: 'value', tagId, tag: named[1] });
+      } else {
+        corrupted.push({ kind: 'name', tagId });
+      }
     }
   });
 }

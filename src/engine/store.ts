@@ -57,7 +57,8 @@ function scan(store: IDBObjectStore, range: IDBKeyRange, onChunk: (keys: RecordK
         try {
           onChunk(keys, values);
         } catch (error) {
-          return reject(error);
+          reject(error);
+          return;
         }
         if (keys.length < SCAN_CHUNK) resolve();
         else next(IDBKeyRange.bound(keys[keys.length - 1]!, upper, true, range.upperOpen));
@@ -186,7 +187,9 @@ export class Store {
                 envelopes.map((e) => e ?? NOT_AN_ENVELOPE),
               );
             })
-          : tags.getAllKeys(range).then((keys) => void keys.forEach((k) => tagIds.push(k[1]))),
+          : tags.getAllKeys(range).then((keys) => {
+              for (const k of keys) tagIds.push(k[1]);
+            }),
         tx.done,
       ]);
       return { header, blocks, tagIds };
@@ -297,7 +300,9 @@ export class Store {
     for (const name of STORES) {
       const store = tx.objectStore(name);
       const [keys, vals] = await Promise.all([store.getAllKeys(), store.getAll()]);
-      keys.forEach((key, i) => out.push({ store: name, key, value: vals[i] }));
+      keys.forEach((key, i) => {
+        out.push({ store: name, key, value: vals[i] });
+      });
     }
     await tx.done;
     return out;

@@ -46,12 +46,17 @@ function start(): { remote: EngineRemote; id: Promise<string> } {
   return { remote, id: remote.id() };
 }
 
+function started(): { remote: EngineRemote; id: Promise<string> } {
+  shared ??= start();
+  return shared;
+}
+
 /** The page's engine, started on first use. */
 export function engine(): EngineRemote {
-  return (shared ??= start()).remote;
+  return started().remote;
 }
 
 /** The engine's id, to recognise its own change broadcasts. */
 export function engineId(): Promise<string> {
-  return (shared ??= start()).id;
+  return started().id;
 }

@@ -10,7 +10,8 @@ export function readTagColumns(columns: TagColumns, visit: (tag: string, tagId: 
   const { names, nameLengths, ids, orders, values } = columns;
   let at = 0;
   for (let i = 0; i < orders.length; i++) {
-    const tag = names.slice(at, (at += nameLengths[i]!));
+    const tag = names.slice(at, at + nameLengths[i]!);
+    at += nameLengths[i]!;
     const tagId = ids.slice(i * TAG_ID_LENGTH, (i + 1) * TAG_ID_LENGTH);
     const length = values?.length[i] ?? 0;
     const offset = values?.offset[i] ?? 0;

@@ -36,7 +36,10 @@ class Model {
   session = new Map<string, SessionVault>();
   storedAt(p: Path): StoredVault {
     let s = this.stored.get(key(p));
-    if (!s) this.stored.set(key(p), (s = { tags: new Map(), header: new Set() }));
+    if (!s) {
+      s = { tags: new Map(), header: new Set() };
+      this.stored.set(key(p), s);
+    }
     return s;
   }
 
@@ -60,7 +63,10 @@ class Model {
       }
       const k = key(p.slice(0, i + 1));
       let child = this.session.get(k);
-      if (!child) this.session.set(k, (child = this.#fromStored(p.slice(0, i + 1))));
+      if (!child) {
+        child = this.#fromStored(p.slice(0, i + 1));
+        this.session.set(k, child);
+      }
       node = child;
     }
     return node;

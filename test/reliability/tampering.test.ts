@@ -288,7 +288,10 @@ class Fixture {
       const label = this.labelOf.get(vaultId);
       if (!label || !['tags', 'names', 'headers'].includes(t.store)) throw new Error(`${keyOf(t)} is not a record of the fixture's vaults`);
       let entry = out.get(label);
-      if (!entry) out.set(label, (entry = { header: false, blocks: new Set(), tags: new Set() }));
+      if (!entry) {
+        entry = { header: false, blocks: new Set(), tags: new Set() };
+        out.set(label, entry);
+      }
       if (t.store === 'headers') entry.header = true;
       else if (t.store === 'names') entry.blocks.add(id);
       else entry.tags.add(id);
