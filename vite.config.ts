@@ -142,7 +142,9 @@ export default defineConfig({
   // The browser tests (process.env.VITEST) have no use for the demo's service worker.
   plugins: [readmeSnippets(), lowerVirtualModules(), ...(process.env.VITEST ? [] : [demoPwa()])],
   oxc: { target: TARGET },
-  optimizeDeps: { include: ['idb', 'comlink', 'hash-wasm', '@noble/hashes/sha3.js', 'fast-check'] },
+  // The demo's page is the dev server's only entry: the consumer apps under e2e/ import the packed
+  // package, which is not installed here, and must not be crawled.
+  optimizeDeps: { entries: ['index.html'], include: ['idb', 'comlink', 'hash-wasm', '@noble/hashes/sha3.js', 'fast-check'] },
   build: { outDir: 'dist-demo', target: 'es2022' },
   test: {
     include: ['test/**/*.test.ts'],
