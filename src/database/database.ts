@@ -60,11 +60,14 @@ export class Database extends PublicCrypto {
   readonly directory: string;
   /** The open vault this is the face of. */
   readonly #v: Vault;
+  /** Its cache, held here too: `get` is the hot path. */
+  readonly #cache: Vault['cache'];
 
   private constructor(vault: Vault) {
     super(vault);
     this.directory = vault.place.directory;
     this.#v = vault;
+    this.#cache = vault.cache;
     faces.set(vault, this);
     // The vault's events are this Database's: the same event object, so `target` is ours.
     vault.events.addEventListener('change', (e) => this.dispatchEvent(new CustomEvent('change', { detail: (e as CustomEvent<ChangeDetail>).detail })));
@@ -214,9 +217,9 @@ export class Database extends PublicCrypto {
    */
   get(tag: string): unknown {
     // The hot path is one Map lookup: a hit is a valid tag (set() let no bad tag in).
-    const cache = this.#vault.cache;
-    const value = cache.get(tag);
-    if (value === undefined && !cache.has(tag)) aTag(tag);
+    if (this.#v.closed) this.#v.assertOpen();
+    const value = this.#cache.get(tag);
+    if (value === undefined && !this.#cache.has(tag)) aTag(tag);
     return value;
   }
 

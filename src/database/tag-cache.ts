@@ -87,6 +87,12 @@ export class TagCache {
   /** The value of a tag in the cache; `undefined` when absent or not loaded. Hot path: one lookup. */
   get(tag: string): unknown {
     const state = this.#tags.get(tag);
+    if (state !== undefined && state.kind === 'live') return state.value;
+    return this.#read(tag, state);
+  }
+
+  /** `get` of a tag that is not live: absent, listed, corrupt, or stored (parsed now). */
+  #read(tag: string, state: TagState | undefined): unknown {
     if (state === undefined || state.kind === 'listed') return undefined;
     if (state.kind === 'corrupt') throw new AuthenticationError('the stored value of this tag failed authentication');
     return state.kind === 'live' ? state.value : this.#parse(tag, state).value;

@@ -34,7 +34,8 @@ export class Vault implements ChangeListener {
   readonly #parent: Vault | undefined;
   readonly #name: string | undefined;
   #corrupted: CorruptRecord[];
-  #closed = false;
+  /** True after close(), or once this metatag was deleted (set by close() only). */
+  closed = false;
   /** Writes of the tree run one at a time: kept on the root. */
   #queue: Promise<unknown> = Promise.resolve();
   /** Other tabs' changes apply one at a time, in the order they came. */
@@ -67,17 +68,13 @@ export class Vault implements ChangeListener {
     return this.place.engine;
   }
 
-  get closed(): boolean {
-    return this.#closed;
-  }
-
   get corrupted(): readonly CorruptRecord[] {
     return this.#corrupted;
   }
 
   /** Refuses use after close() or after this metatag was deleted from its parent. */
   assertOpen(): void {
-    if (this.#closed) throw new DatabaseClosedError();
+    if (this.closed) throw new DatabaseClosedError();
   }
 
   // --- Reading --------------------------------------------------------------------------------
@@ -281,8 +278,8 @@ export class Vault implements ChangeListener {
   /** Marks this vault and its open metatags closed and releases their keys in the engine. */
   async close(): Promise<void> {
     for (const vault of [...this.tree()]) {
-      if (vault.#closed) continue;
-      vault.#closed = true;
+      if (vault.closed) continue;
+      vault.closed = true;
       vault.#unlisten?.();
       await vault.place.engine.closeVault(vault.handle).catch(() => undefined);
     }
