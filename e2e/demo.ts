@@ -140,6 +140,17 @@ export async function save(page: Page): Promise<void> {
   await expect(page.locator('#session-text')).toContainText('All changes saved.');
 }
 
+/** The guide's sample in the open vault: tags `lawyer` and `safehouses`, metatag `clients` with tag `brittany` (selected). */
+export async function addSampleTags(page: Page): Promise<void> {
+  await select(page, []);
+  await addTag(page, 'lawyer', '{"#": "555-555-1000", "$": 13000.5}');
+  await select(page, []);
+  await addTag(page, 'safehouses', '["Dublin Forgery", "NY Insurrection"]');
+  await select(page, []);
+  await addMetatag(page, 'clients');
+  await addTag(page, 'brittany', '{"email": "brittany@email.com", "since": 2019}');
+}
+
 /** The JSON value shown in the editor of the selected tag. */
 export async function editorValue(page: Page): Promise<unknown> {
   return JSON.parse(await page.locator('#tag-json').inputValue());

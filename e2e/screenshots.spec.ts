@@ -3,7 +3,7 @@
 // the committed ones in docs/screenshots/, so they are regenerated, never drawn by hand.
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { addMetatag, addTag, expect, load, openNewVault, save, select, test } from './demo';
+import { addSampleTags, expect, load, openNewVault, save, select, test } from './demo';
 
 const COMMITTED = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 const OUTPUT = fileURLToPath(new URL('./output/', import.meta.url));
@@ -21,13 +21,7 @@ for (const { name, viewport } of SIZES) {
     await page.setViewportSize(viewport);
     await load(page);
     await openNewVault(page);
-    await select(page, []);
-    await addTag(page, 'lawyer', '{"#": "555-555-1000", "$": 13000.5}');
-    await select(page, []);
-    await addTag(page, 'safehouses', '["Dublin Forgery", "NY Insurrection"]');
-    await select(page, []);
-    await addMetatag(page, 'clients');
-    await addTag(page, 'brittany', '{"email": "brittany@email.com", "since": 2019}');
+    await addSampleTags(page);
     await save(page);
     await select(page, ['clients', '#brittany']);
     await expect(page.locator('#session-text')).toContainText('Vault ');

@@ -1,5 +1,6 @@
 import {
   addMetatag,
+  addSampleTags,
   addTag,
   editorValue,
   expect,
@@ -20,13 +21,7 @@ test('a vault with tags and a nested metatag is found again by its key after a r
   await screenshot(page, testInfo, 'open');
   const key = await openNewVault(page);
 
-  await select(page, []);
-  await addTag(page, 'lawyer', '{"#": "555-555-1000", "$": 13000.5}');
-  await select(page, []);
-  await addTag(page, 'safehouses', '["Dublin Forgery", "NY Insurrection"]');
-  await select(page, []);
-  await addMetatag(page, 'clients');
-  await addTag(page, 'brittany', '{"email": "brittany@email.com", "since": 2019}');
+  await addSampleTags(page);
   await select(page, ['clients']);
   await addMetatag(page, 'vip');
   await addTag(page, 'note', '"pays in gold"');
