@@ -114,6 +114,9 @@ export function initOpenView(): void {
     const kb = Number(byId<HTMLSelectElement>('profile-kb').value);
     const cpu = Number(byId<HTMLInputElement>('profile-cpu').value);
     const create = byId<HTMLInputElement>('profile-create').checked;
+    // The settings marked "demo only" are below tagvault's floor for stored keys (19 MiB, 2
+    // passes): the demo may go there to be quick to try, and says so; an application never should.
+    const demoOnly = kb < 19456 || cpu < 2;
     if (!username || !password) {
       tell('Enter a user name and a password.', 'error');
       (username ? passwordField : byId('profile-username')).focus();
@@ -127,7 +130,9 @@ export function initOpenView(): void {
         if (!exists && !create) throw new ProfileNotFoundError('no profile for these credentials, user name and salt');
         const label = exists ? 'Argon2id in the worker (the profile’s stored cost)…' : `Argon2id in the worker (${kib(kb)}, ${cpu} passes)…`;
         const { value: db, stats } = await busy(label, () =>
-          exists ? Database.loadProfile(tokens, { directory: DIRECTORY }) : Database.generateProfile(tokens, { directory: DIRECTORY, kb, cpu }),
+          exists
+            ? Database.loadProfile(tokens, { directory: DIRECTORY })
+            : Database.generateProfile(tokens, { directory: DIRECTORY, kb, cpu, unsafeLowCostsForTests: demoOnly }),
         );
         passwordField.value = '';
         await session.open(db, { kind: 'profile', tokens, username });

@@ -14,12 +14,15 @@ export {
   DEFAULT_DIRECTORY,
   type DecryptOptions,
   type EncryptOptions,
+  type KdfCostOptions,
   type OpenOptions,
   type PasscryptOptions,
+  type PasswordChangeOptions,
   type ProfileOptions,
   type UuidOptions,
 } from './database/options';
 export { type ProfileTokenOptions, ProfileTokens } from './database/profile-tokens';
+export type { ProfileRotation } from './database/profiles';
 export { PublicCrypto, type UuidGenerator } from './database/public-crypto';
 export {
   AuthenticationError,

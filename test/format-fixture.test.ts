@@ -180,7 +180,9 @@ describe('format-v2 fixture', () => {
     const wrong = await tokens(fixture.profile.wrongPassword);
     expect(wrong.profileId).toBe(fixture.profile.profileId);
     await expect(Database.loadProfile(wrong, { directory })).rejects.toBeInstanceOf(AuthenticationError);
-    await expect(Database.generateProfile(wrong, { directory, kb: fixture.profile.kb, cpu: fixture.profile.cpu })).rejects.toBeInstanceOf(AuthenticationError);
+    await expect(
+      Database.generateProfile(wrong, { directory, kb: fixture.profile.kb, cpu: fixture.profile.cpu, unsafeLowCostsForTests: true }),
+    ).rejects.toBeInstanceOf(AuthenticationError);
   });
 
   test('saves on top of the fixture: new tags merge with its name blocks, changed values keep their order', async () => {

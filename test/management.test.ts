@@ -137,7 +137,7 @@ describe('management', () => {
 });
 
 describe('profiles', () => {
-  const kdf = { kb: 256, cpu: 1 };
+  const kdf = { kb: 256, cpu: 1, unsafeLowCostsForTests: true };
 
   test('same credentials and password open the same vault; wrong password is typed and changes nothing', async () => {
     const directory = freshDirectory();

@@ -7,6 +7,14 @@ export const MIN_MEMORY_KIB = 8;
 /** The most memory we will ever ask for: 1 GiB. A hostile stored setting cannot freeze the tab. */
 export const MAX_MEMORY_KIB = 1024 * 1024;
 export const MIN_ITERATIONS = 1;
+/**
+ * The floor for every password-derived key tagvault stores (profiles now; password slots and
+ * backup passphrases too): OWASP's Argon2id minimum, 19 MiB and 2 passes. Tests may go below it
+ * only through `unsafeLowCostsForTests`; `passcrypt()` keeps Argon2's own minimums.
+ */
+export const STORED_KEY_MIN_MEMORY_KIB = 19 * 1024;
+/** The floor on passes of a stored password-derived key (see {@link STORED_KEY_MIN_MEMORY_KIB}). */
+export const STORED_KEY_MIN_ITERATIONS = 2;
 /** The most passes we will ever run. */
 export const MAX_ITERATIONS = 64;
 

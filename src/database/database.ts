@@ -10,8 +10,9 @@ import { engine } from '../wire/client';
 import type { CorruptRecord, OpenedVault, RawRecord } from '../wire/protocol';
 import type { ChangeDetail, DatabaseEventMap } from './events';
 import { Namespace } from './namespace';
-import { type OpenOptions, type OpenSettings, type ProfileOptions, parseOpenOptions } from './options';
+import { type OpenOptions, type OpenSettings, type PasswordChangeOptions, type ProfileOptions, parseOpenOptions } from './options';
 import { type ProfileTokenOptions, ProfileTokens, parseTokenArguments } from './profile-tokens';
+import type { ProfileRotation } from './profiles';
 import * as profiles from './profiles';
 import { generateSalt, PublicCrypto } from './public-crypto';
 import { Vault } from './vault';
@@ -151,17 +152,37 @@ export class Database extends PublicCrypto {
   }
 
   /**
-   * Changes a profile's password. The vault's root key is re-wrapped under the new password:
-   * one record is written and no data is re-encrypted. Returns tokens carrying the new password.
-   * Options `kb`/`cpu` set new Argon2id costs (default: keep the stored ones).
+   * Changes a profile's password, cheaply: the vault's root key is re-wrapped under the new
+   * password; one record is written and no data is re-encrypted. Returns tokens carrying the new
+   * password. Options `kb`/`cpu` set new Argon2id costs (default: keep the stored ones).
+   *
+   * The root key stays the same: anyone holding an old copy of the profile record (a backup, a
+   * disk image) and the old password can still unwrap it and read every current and future
+   * record. After a suspected leak of the password, use {@link Database.rotateProfileKey}.
    * @throws {AuthenticationError} when the current password (in `tokens`) is wrong.
    */
-  static async changeProfilePassword(
-    tokens: ProfileTokens,
-    newPassword: string,
-    options?: Pick<ProfileOptions, 'directory' | 'kb' | 'cpu'>,
-  ): Promise<ProfileTokens> {
+  static async changeProfilePassword(tokens: ProfileTokens, newPassword: string, options?: PasswordChangeOptions): Promise<ProfileTokens> {
     return profiles.changeProfilePassword(tokens, newPassword, options);
+  }
+
+  /**
+   * Rotates a profile's root key, for when the password (or a copy of the browser's storage) may
+   * have leaked: a new random root key; every saved tag of the vault and of all its metatags
+   * decrypted and sealed again under it; the new root wrapped under `newPassword` (it may be the
+   * current one); the old records and the old wrap deleted. It all happens in one IndexedDB
+   * transaction written after everything was read and sealed, so a crash or a closed tab at any
+   * point leaves either the old profile or the new one, never a mix.
+   *
+   * The vault gets a new id (every record is stored under new ids). Unsaved changes of open
+   * instances are not carried (save first); open instances of the profile, in this tab or
+   * others, see the old vault deleted: open it again with {@link Database.loadProfile} and the
+   * returned tokens. It costs a read, a decryption and an encryption of the whole tree, held in
+   * the engine's memory at once.
+   * @throws {AuthenticationError} when the current password is wrong, or when any stored record
+   *   of the tree fails authentication (nothing is written then: nothing may be lost silently).
+   */
+  static async rotateProfileKey(tokens: ProfileTokens, newPassword: string, options?: PasswordChangeOptions): Promise<ProfileRotation> {
+    return profiles.rotateProfileKey(tokens, newPassword, options);
   }
 
   /** 32 random bytes as 64 hex characters. */

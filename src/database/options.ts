@@ -1,7 +1,7 @@
 // The options of the public API: each interface with its defaults beside their docs, and the
 // parsers that validate them at the boundary (naming the refused option) before anything runs.
 import { aBoolean, anInteger, anOptions, aPositiveNumber, aString, describe } from '../assert';
-import { checkArgon2Cost, MAX_MEMORY_KIB, MIN_MEMORY_KIB } from '../crypto/argon2-cost';
+import { checkArgon2Cost, MAX_MEMORY_KIB, MIN_MEMORY_KIB, STORED_KEY_MIN_ITERATIONS, STORED_KEY_MIN_MEMORY_KIB } from '../crypto/argon2-cost';
 import { ValidationError } from '../errors';
 import type { KdfSettings } from '../wire/protocol';
 
@@ -31,12 +31,31 @@ export interface OpenOptions {
   durability?: IDBTransactionDurability;
 }
 
-/** Options of {@link Database.generateProfile}: those of {@link OpenOptions}, and a new profile's costs. */
-export interface ProfileOptions extends OpenOptions {
-  /** Argon2id memory in KiB for a new profile's key (default 65,536 = 64 MiB). */
+/**
+ * Argon2id costs of a key that tagvault derives from a password and stores (a profile's wrap).
+ * Each is at least OWASP's Argon2id minimum, 19 MiB and 2 passes, unless
+ * {@link KdfCostOptions.unsafeLowCostsForTests} says otherwise.
+ */
+export interface KdfCostOptions {
+  /** Argon2id memory in KiB (default 65,536 = 64 MiB; at least 19,456 = 19 MiB). */
   kb?: number;
-  /** Argon2id passes for a new profile's key (default 3). */
+  /** Argon2id passes (default 3; at least 2). */
   cpu?: number;
+  /**
+   * For tests only: accept costs below the floor (down to Argon2's own minimums, 8 KiB and one
+   * pass), so a test suite does not spend seconds per profile. Never set it in an application: a
+   * stolen copy of the browser's storage then yields to a password guess at a fraction of the cost.
+   */
+  unsafeLowCostsForTests?: boolean;
+}
+
+/** Options of {@link Database.generateProfile}: those of {@link OpenOptions}, and a new profile's costs. */
+export interface ProfileOptions extends OpenOptions, KdfCostOptions {}
+
+/** Options of {@link Database.changeProfilePassword} and {@link Database.rotateProfileKey}. */
+export interface PasswordChangeOptions extends KdfCostOptions {
+  /** The IndexedDB database that holds the profile (default `"tagvault"`). */
+  directory?: string;
 }
 
 /** Options of {@link Database.jsonEncrypt}. */
@@ -104,7 +123,7 @@ export function parseOpenOptions(options: unknown, allowed: (keyof OpenOptions)[
   return { directory, preload, durability };
 }
 
-/** Argon2id costs from `kb` and `cpu` (defaults 64 MiB, 3 passes). */
+/** Argon2id costs from `kb` and `cpu` (defaults 64 MiB, 3 passes), within Argon2's minimums and our caps. */
 export function parseKdf(kb: unknown, cpu: unknown): KdfSettings {
   const memoryKiB = kb === undefined ? DEFAULT_KB : kb;
   const iterations = cpu === undefined ? DEFAULT_CPU : cpu;
@@ -112,17 +131,38 @@ export function parseKdf(kb: unknown, cpu: unknown): KdfSettings {
   return { memoryKiB: memoryKiB as number, iterations: iterations as number };
 }
 
-export function parseProfileOptions(options: unknown): OpenSettings & { kdf: KdfSettings } {
-  const opts = anOptions<ProfileOptions>(options, 'options', ['directory', 'preload', 'durability', 'kb', 'cpu']);
-  const { kb, cpu, ...open } = opts;
-  return { ...parseOpenOptions(open), kdf: parseKdf(kb, cpu) };
+/** The costs of a password-derived key that will be stored: {@link parseKdf}, and the floor. */
+function parseStoredKdf(opts: KdfCostOptions): KdfSettings {
+  const kdf = parseKdf(opts.kb, opts.cpu);
+  const unsafe = opts.unsafeLowCostsForTests === undefined ? false : aBoolean(opts.unsafeLowCostsForTests, 'options.unsafeLowCostsForTests');
+  if (!unsafe && kdf.memoryKiB < STORED_KEY_MIN_MEMORY_KIB) {
+    throw new ValidationError(
+      'options.kb',
+      `must be at least ${STORED_KEY_MIN_MEMORY_KIB} (19 MiB, OWASP's Argon2id minimum) for a stored key, got ${kdf.memoryKiB}`,
+    );
+  }
+  if (!unsafe && kdf.iterations < STORED_KEY_MIN_ITERATIONS) {
+    throw new ValidationError(
+      'options.cpu',
+      `must be at least ${STORED_KEY_MIN_ITERATIONS} (OWASP's Argon2id minimum) for a stored key, got ${kdf.iterations}`,
+    );
+  }
+  return kdf;
 }
 
-/** `{ directory?, kb?, cpu? }` of a password change: new costs only when one is given. */
+const COST_OPTIONS = ['kb', 'cpu', 'unsafeLowCostsForTests'] as const;
+
+export function parseProfileOptions(options: unknown): OpenSettings & { kdf: KdfSettings } {
+  const opts = anOptions<ProfileOptions>(options, 'options', ['directory', 'preload', 'durability', ...COST_OPTIONS]);
+  const { kb, cpu, unsafeLowCostsForTests, ...open } = opts;
+  return { ...parseOpenOptions(open), kdf: parseStoredKdf({ kb, cpu, unsafeLowCostsForTests }) };
+}
+
+/** `{ directory?, kb?, cpu? }` of a password change or rotation: new costs only when one is given (else the stored ones). */
 export function parsePasswordChangeOptions(options: unknown): { directory: string; kdf: KdfSettings | undefined } {
-  const opts = anOptions<ProfileOptions>(options, 'options', ['directory', 'kb', 'cpu']);
+  const opts = anOptions<PasswordChangeOptions>(options, 'options', ['directory', ...COST_OPTIONS]);
   const { directory } = parseOpenOptions(opts.directory !== undefined ? { directory: opts.directory } : {});
-  const kdf = opts.kb === undefined && opts.cpu === undefined ? undefined : parseKdf(opts.kb, opts.cpu);
+  const kdf = opts.kb === undefined && opts.cpu === undefined ? undefined : parseStoredKdf(opts);
   return { directory, kdf };
 }
 

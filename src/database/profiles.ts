@@ -2,7 +2,7 @@
 // create, check, re-password or delete a profile (the password only ever hashed in the engine).
 import { aString } from '../assert';
 import { engine } from '../wire/client';
-import type { OpenedVault, ProfileOpening, ProfileRequest } from '../wire/protocol';
+import type { OpenedVault, ProfileOpening, ProfileRequest, RotatedProfile } from '../wire/protocol';
 import { moved } from '../wire/transfer';
 import { type OpenSettings, parseOpenOptions, parsePasswordChangeOptions, parseProfileOptions } from './options';
 import { ProfileTokens, tokenSecrets } from './profile-tokens';
@@ -36,4 +36,23 @@ export async function changeProfilePassword(tokens: ProfileTokens, newPassword: 
   const { directory, kdf } = parsePasswordChangeOptions(options);
   await engine().changePassword(profileRequest(tokens, directory), password, kdf);
   return ProfileTokens._withPassword(tokens, password);
+}
+
+/** What {@link Database.rotateProfileKey} did. */
+export interface ProfileRotation {
+  /** Tokens with the new password (the profile id is unchanged). */
+  tokens: ProfileTokens;
+  /** The new root vault's id: every record of the tree is stored under new ids. */
+  vaultId: string;
+  /** How many tags, in all vaults of the tree, were carried over. */
+  tags: number;
+  /** How many metatag vaults (at every level) were carried over. */
+  metatags: number;
+}
+
+export async function rotateProfileKey(tokens: ProfileTokens, newPassword: string, options: unknown): Promise<ProfileRotation> {
+  const password = aString(newPassword, 'newPassword', { nonEmpty: true, max: 65536 });
+  const { directory, kdf } = parsePasswordChangeOptions(options);
+  const rotated: RotatedProfile = await engine().rotateProfile(profileRequest(tokens, directory), password, kdf);
+  return { tokens: ProfileTokens._withPassword(tokens, password), ...rotated };
 }

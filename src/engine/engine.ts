@@ -16,6 +16,7 @@ import type {
   ProfileOpening,
   ProfileRequest,
   RawRecord,
+  RotatedProfile,
   TagSelector,
   VaultChange,
 } from '../wire/protocol';
@@ -153,6 +154,10 @@ export class Engine implements EngineApi {
 
   async changePassword(req: ProfileRequest, newPassword: string, kdf?: KdfSettings): Promise<void> {
     await profiles.changePassword(this.#store(req.directory), req, newPassword, kdf);
+  }
+
+  async rotateProfile(req: ProfileRequest, newPassword: string, kdf?: KdfSettings): Promise<RotatedProfile> {
+    return profiles.rotate(this.#store(req.directory), req, newPassword, kdf, this.#id, (message) => this.#broadcaster.post(message));
   }
 
   async deleteProfile(req: ProfileRequest): Promise<void> {

@@ -1,15 +1,19 @@
 // Password profiles in the engine: a random root key wrapped under Argon2id(password, identity ‖
-// secret salt), stored in the `profiles` store (format/profile-record.ts).
-import { concat, lengthPrefixed, randomBytes, utf8 } from '../bytes';
+// secret salt), stored in the `profiles` store (format/profile-record.ts). Every raw root and
+// password byte array made here is zero-filled once used, on every path (`finally`).
+import { concat, lengthPrefixed, randomBytes, toBase64Url, utf8 } from '../bytes';
 import { argon2id } from '../crypto/argon2';
 import { checkArgon2Cost } from '../crypto/argon2-cost';
 import { openEnvelope, SubkeyCache, sealEnvelope } from '../crypto/envelope';
 import { VaultCrypto } from '../crypto/vault-crypto';
 import { XaesKey } from '../crypto/xaes';
-import { AuthenticationError, ProfileNotFoundError, TagvaultError } from '../errors';
-import { PROFILE_RECORD_VERSION, type ProfileRecord } from '../format/profile-record';
-import type { ChangeMessage, KdfSettings, ProfileOpening, ProfileRequest } from '../wire/protocol';
+import { AuthenticationError, ProfileNotFoundError } from '../errors';
+import { encodeHeader } from '../format/header';
+import { damagedProfile, PROFILE_RECORD_VERSION, type ProfileRecord, parseProfileRecord } from '../format/profile-record';
+import { blockId, blockLevel, decodeTagRecord, encodeNameBlock, type NameEntry } from '../format/records';
+import type { ChangeMessage, KdfSettings, ProfileOpening, ProfileRequest, RotatedProfile } from '../wire/protocol';
 import { dropTrees } from './commit';
+import { readHeader } from './open';
 import { emptyBatch, type Store } from './store';
 import { withWriteLock } from './write-lock';
 
@@ -20,18 +24,23 @@ async function kek(req: ProfileRequest, record: Pick<ProfileRecord, 'secretSalt'
   try {
     checkArgon2Cost(record.memoryKiB, record.iterations, { memory: 'profile memoryKiB', iterations: 'profile iterations' });
   } catch (cause) {
-    throw new TagvaultError('the stored profile has Argon2 settings out of the accepted range', { cause });
+    throw new AuthenticationError('the stored profile record is damaged (Argon2 settings out of the accepted range): nothing was written', { cause });
   }
-  const raw = await argon2id({
-    password: utf8(req.password),
-    salt: concat(req.identity, record.secretSalt),
-    memoryKiB: record.memoryKiB,
-    iterations: record.iterations,
-    hashLength: 32,
-  });
-  const key = await XaesKey.fromRaw(raw);
-  raw.fill(0);
-  return new SubkeyCache(key);
+  const password = utf8(req.password);
+  let raw: Uint8Array<ArrayBuffer> | undefined;
+  try {
+    raw = await argon2id({
+      password,
+      salt: concat(req.identity, record.secretSalt),
+      memoryKiB: record.memoryKiB,
+      iterations: record.iterations,
+      hashLength: 32,
+    });
+    return new SubkeyCache(await XaesKey.fromRaw(raw));
+  } finally {
+    password.fill(0);
+    raw?.fill(0);
+  }
 }
 
 /** What a wrapped root authenticates besides itself: the profile it belongs to. */
@@ -48,62 +57,175 @@ async function wrap(req: ProfileRequest, password: string, root: Uint8Array<Arra
   return { version: PROFILE_RECORD_VERSION, ...settings, wrapped };
 }
 
-async function unwrap(req: ProfileRequest, record: ProfileRecord): Promise<Uint8Array<ArrayBuffer>> {
+async function unwrap(req: ProfileRequest, stored: { stored: unknown }): Promise<Uint8Array<ArrayBuffer>> {
+  const record = parseProfileRecord(stored.stored);
   const wrapping = await kek(req, record);
+  let root: Uint8Array<ArrayBuffer>;
   try {
-    return (await openEnvelope(wrapping, record.wrapped, wrapContext(req.profileId))).plaintext;
+    root = (await openEnvelope(wrapping, record.wrapped, wrapContext(req.profileId))).plaintext;
   } catch (cause) {
     throw new AuthenticationError('wrong password for this profile (or its record was altered)', { cause });
   }
+  if (root.length !== 64) {
+    root.fill(0);
+    throw damagedProfile('root key length');
+  }
+  return root;
 }
 
 function notFound(): ProfileNotFoundError {
   return new ProfileNotFoundError('no profile exists for these credentials in this directory');
 }
 
-/** Whether a profile is stored under this id. */
+/** Whether a record is stored under this profile id (damaged or not: one definition of "exists"). */
 export async function profileExists(store: Store, profileId: string): Promise<boolean> {
   return (await store.readProfile(profileId)) !== undefined;
 }
 
+/** The profile's stored record, or ProfileNotFoundError. */
+async function existing(store: Store, req: ProfileRequest): Promise<{ stored: unknown }> {
+  const stored = await store.readProfile(req.profileId);
+  if (!stored) throw notFound();
+  return stored;
+}
+
 /** The profile's root key: unwrapped, or (creating) a new random one, stored wrapped. */
 export async function profileRoot(store: Store, req: ProfileRequest, opening: ProfileOpening): Promise<Uint8Array<ArrayBuffer>> {
-  const existing = await store.readProfile(req.profileId);
-  if (existing) return unwrap(req, existing);
+  const stored = await store.readProfile(req.profileId);
+  if (stored) return unwrap(req, stored);
   if (opening.mode === 'load') throw notFound();
   const root = randomBytes(64);
-  const record = await wrap(req, req.password, root, opening.kdf);
-  // Another tab may have created the same profile meanwhile: the first one wins.
-  const winner = await withWriteLock(req.directory, async () => {
-    const again = await store.readProfile(req.profileId);
-    if (again) return again;
-    const batch = emptyBatch();
-    batch.profiles.push([req.profileId, record]);
-    await store.write(batch);
-    return undefined;
-  });
-  return winner ? unwrap(req, winner) : root;
+  let winner: { stored: unknown } | undefined;
+  try {
+    const record = await wrap(req, req.password, root, opening.kdf);
+    // Another tab may have created the same profile meanwhile: the first one wins.
+    winner = await withWriteLock(req.directory, async () => {
+      const again = await store.readProfile(req.profileId);
+      if (again) return again;
+      const batch = emptyBatch();
+      batch.profiles.push([req.profileId, record]);
+      await store.write(batch);
+      return undefined;
+    });
+  } catch (error) {
+    root.fill(0);
+    throw error;
+  }
+  if (!winner) return root;
+  // The root this call made is never used: wipe it, and open the winner's.
+  root.fill(0);
+  return unwrap(req, winner);
 }
 
 /** Re-wraps the profile's root under a new password (one record written; no data re-encrypted). */
 export async function changePassword(store: Store, req: ProfileRequest, newPassword: string, kdf: KdfSettings | undefined): Promise<void> {
   await withWriteLock(req.directory, async () => {
-    const record = await store.readProfile(req.profileId);
-    if (!record) throw notFound();
-    const root = await unwrap(req, record);
-    const next = await wrap(req, newPassword, root, kdf ?? { memoryKiB: record.memoryKiB, iterations: record.iterations });
-    root.fill(0);
-    const batch = emptyBatch();
-    batch.profiles.push([req.profileId, next]);
-    await store.write(batch);
+    const stored = await existing(store, req);
+    const record = parseProfileRecord(stored.stored);
+    const root = await unwrap(req, stored);
+    try {
+      const next = await wrap(req, newPassword, root, kdf ?? { memoryKiB: record.memoryKiB, iterations: record.iterations });
+      const batch = emptyBatch();
+      batch.profiles.push([req.profileId, next]);
+      await store.write(batch);
+    } finally {
+      root.fill(0);
+    }
+  });
+}
+
+/** One vault of a tree being carried to a new root: its path and what it stores. */
+interface CarriedVault {
+  path: string[];
+  header: Uint8Array | undefined;
+  metatags: string[];
+  /** Tag records' plaintexts (the record format carries the name and order). */
+  records: Uint8Array<ArrayBuffer>[];
+}
+
+/** Reads and opens every record of the tree below `vault`; anything that fails authentication refuses the rotation. */
+async function readTree(vault: VaultCrypto, store: Store, path: string[], out: CarriedVault[], seen: Set<string>): Promise<void> {
+  if (seen.has(vault.vaultId)) return;
+  seen.add(vault.vaultId);
+  const chunks: Promise<(Uint8Array<ArrayBuffer> | null)[]>[] = [];
+  const stored = await store.readVault(vault.vaultId, (ids, envelopes) => void chunks.push(vault.openRecords('tag', ids, envelopes)));
+  const records = (await Promise.all(chunks)).flat();
+  const failed = records.filter((r) => r === null).length;
+  let metatags: string[];
+  try {
+    metatags = (await readHeader(vault, stored.header)).metatags;
+  } catch (cause) {
+    throw new AuthenticationError(`cannot rotate: a vault header of this profile fails authentication (nothing was written)`, { cause });
+  }
+  if (failed > 0) throw new AuthenticationError(`cannot rotate: ${failed} record(s) of this profile fail authentication (nothing was written)`);
+  out.push({ path, header: stored.header, metatags, records: records as Uint8Array<ArrayBuffer>[] });
+  for (const name of metatags) await readTree(await vault.child(name), store, [...path, name], out, seen);
+}
+
+/** Adds to `batch` the vault `carried` re-sealed under `vault`: its records, one name block, its header. */
+async function reseal(vault: VaultCrypto, carried: CarriedVault, batch: ReturnType<typeof emptyBatch>): Promise<void> {
+  const decoded = carried.records.map((r) => decodeTagRecord(r));
+  const ids = await vault.tagIds(decoded.map((r) => r.tag));
+  const sealed = await vault.sealRecords('tag', ids, carried.records);
+  ids.forEach((id, i) => {
+    batch.tags.push([[vault.vaultId, id], sealed[i]!]);
+  });
+  if (ids.length > 0) {
+    const entries: NameEntry[] = decoded.map((r, i) => [ids[i]!, r.tag, r.order]);
+    const id = blockId(blockLevel(entries.length), toBase64Url(randomBytes(9)));
+    const [block] = await vault.sealRecords('names', [id], [encodeNameBlock(entries)]);
+    batch.names.push([[vault.vaultId, id], block!]);
+  }
+  if (carried.header !== undefined) batch.headers.push([vault.vaultId, await vault.sealHeader(encodeHeader(carried.metatags))]);
+}
+
+/**
+ * Rotates a profile's root: a new random root; every saved record of the vault tree opened and
+ * sealed again under it (new vault ids); the new root wrapped under `newPassword`; the old
+ * records and the old wrap deleted. All of it in one IndexedDB transaction, written only after
+ * everything was read and sealed: a crash at any point leaves the old profile or the new one,
+ * never a mix. Held under the directory's write lock, so no save of this origin interleaves.
+ */
+export async function rotate(
+  store: Store,
+  req: ProfileRequest,
+  newPassword: string,
+  kdf: KdfSettings | undefined,
+  source: string,
+  announce: (message: ChangeMessage) => void,
+): Promise<RotatedProfile> {
+  return withWriteLock(req.directory, async () => {
+    const stored = await existing(store, req);
+    const record = parseProfileRecord(stored.stored);
+    const old = await VaultCrypto.fromRoot(await unwrap(req, stored));
+    const tree: CarriedVault[] = [];
+    await readTree(old, store, [], tree, new Set());
+    const root = randomBytes(64);
+    try {
+      const next = await wrap(req, newPassword, root, kdf ?? { memoryKiB: record.memoryKiB, iterations: record.iterations });
+      const fresh = await VaultCrypto.fromRoot(root.slice());
+      const batch = emptyBatch();
+      for (const carried of tree) {
+        let vault = fresh;
+        for (const name of carried.path) vault = await vault.child(name);
+        await reseal(vault, carried, batch);
+      }
+      const message: ChangeMessage = { type: 'tagvault:change', source, directory: req.directory, vaults: [] };
+      await dropTrees(old, store, [[]], batch, message);
+      batch.profiles.push([req.profileId, next]);
+      await store.write(batch);
+      announce(message);
+      return { vaultId: fresh.vaultId, tags: tree.reduce((n, v) => n + v.records.length, 0), metatags: tree.length - 1 };
+    } finally {
+      root.fill(0);
+      for (const carried of tree) for (const r of carried.records) r.fill(0);
+    }
   });
 }
 
 /** Deletes the profile and its whole vault tree, and tells other tabs. */
 export async function deleteProfile(store: Store, req: ProfileRequest, source: string, announce: (message: ChangeMessage) => void): Promise<void> {
-  const record = await store.readProfile(req.profileId);
-  if (!record) throw notFound();
-  const vault = await VaultCrypto.fromRoot(await unwrap(req, record));
+  const vault = await VaultCrypto.fromRoot(await unwrap(req, await existing(store, req)));
   await withWriteLock(req.directory, async () => {
     const batch = emptyBatch();
     const message: ChangeMessage = { type: 'tagvault:change', source, directory: req.directory, vaults: [] };

@@ -252,8 +252,16 @@ export class Store {
     });
   }
 
-  async readProfile(profileId: string): Promise<ProfileRecord | undefined> {
-    return this.#use('reading a profile', (db) => db.get('profiles', profileId));
+  /**
+   * A stored profile, as stored (unchecked: format/profile-record.ts parses it), or undefined when
+   * no record has this key. A record whose value is `null`, `0` or `undefined` exists.
+   */
+  async readProfile(profileId: string): Promise<{ stored: unknown } | undefined> {
+    return this.#use('reading a profile', async (db) => {
+      const tx = db.transaction('profiles', 'readonly');
+      const [key, stored] = await Promise.all([tx.store.getKey(profileId), tx.store.get(profileId), tx.done]);
+      return key === undefined ? undefined : { stored };
+    });
   }
 
   /**

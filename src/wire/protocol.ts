@@ -148,6 +148,15 @@ export interface KdfSettings {
   iterations: number;
 }
 
+/** What a rotation of a profile's root did: the new root vault's id, and what was carried over. */
+export interface RotatedProfile {
+  vaultId: string;
+  /** Tags carried over, in every vault of the tree. */
+  tags: number;
+  /** Metatag vaults carried over (all levels). */
+  metatags: number;
+}
+
 /** Open an existing profile, or create it (with these costs) when it does not exist. */
 export type ProfileOpening = { mode: 'load' } | { mode: 'create'; kdf: KdfSettings };
 
@@ -179,6 +188,7 @@ export interface EngineApi {
   profileExists(directory: string, profileId: string): Promise<boolean>;
   openProfile(req: ProfileRequest, opening: ProfileOpening, preload: boolean): Promise<OpenedVault>;
   changePassword(req: ProfileRequest, newPassword: string, kdf?: KdfSettings): Promise<void>;
+  rotateProfile(req: ProfileRequest, newPassword: string, kdf?: KdfSettings): Promise<RotatedProfile>;
   deleteProfile(req: ProfileRequest): Promise<void>;
   dump(directory: string): Promise<RawRecord[]>;
 }

@@ -154,7 +154,7 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
     await db.save();
     db.set('unsaved', 'in the cache only');
     tokens = await Database.generateProfileTokens('site', { username: 'user', password: SECRET });
-    await Database.generateProfile(tokens, { directory, kb: 64, cpu: 1 });
+    await Database.generateProfile(tokens, { directory, kb: 64, cpu: 1, unsafeLowCostsForTests: true });
     ct = await db.jsonEncrypt({ x: 1 }, { filename: 'f' });
     ctBytes = await db.bytesEncrypt(new Uint8Array([1, 2, 3]));
     mac = await db.hmac('data');
@@ -202,7 +202,7 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
       v(
         'Database.generateProfile',
         `options.durability: ${JSON.stringify(d)}`,
-        () => Database.generateProfile(tokens, bad({ directory, kb: 64, cpu: 1, durability: d })),
+        () => Database.generateProfile(tokens, bad({ directory, kb: 64, cpu: 1, unsafeLowCostsForTests: true, durability: d })),
         'options.durability',
       );
       v(
@@ -248,7 +248,12 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
       );
     }
     for (const [input, t] of FAKE_TOKENS) {
-      v('Database.generateProfile', `tokens: ${input}`, () => Database.generateProfile(bad(t), { directory, kb: 64, cpu: 1 }), 'tokens');
+      v(
+        'Database.generateProfile',
+        `tokens: ${input}`,
+        () => Database.generateProfile(bad(t), { directory, kb: 64, cpu: 1, unsafeLowCostsForTests: true }),
+        'tokens',
+      );
       v('Database.loadProfile', `tokens: ${input}`, () => Database.loadProfile(bad(t), { directory }), 'tokens');
       v('Database.profileExists', `tokens: ${input}`, () => Database.profileExists(bad(t), { directory }), 'tokens');
       v('Database.deleteProfile', `tokens: ${input}`, () => Database.deleteProfile(bad(t), { directory }), 'tokens');
@@ -300,7 +305,12 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
       () => Database.changeProfilePassword(tokens, 'new', bad({ directory, preload: true })),
       'options.preload',
     );
-    v('Database.generateProfile', 'options.directory: empty', () => Database.generateProfile(tokens, { directory: '', kb: 64, cpu: 1 }), 'options.directory');
+    v(
+      'Database.generateProfile',
+      'options.directory: empty',
+      () => Database.generateProfile(tokens, { directory: '', kb: 64, cpu: 1, unsafeLowCostsForTests: true }),
+      'options.directory',
+    );
     for (const [input, p] of [...notStrings(), ['an empty string', ''], ['65,537 characters', 'p'.repeat(65537)]] as [string, unknown][]) {
       v('Database.changeProfilePassword', `newPassword: ${input}`, () => Database.changeProfilePassword(tokens, bad(p), { directory }), 'newPassword');
     }

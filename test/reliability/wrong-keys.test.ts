@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { AuthenticationError, Database, InvalidHmacError, Keys, ProfileNotFoundError, type ProfileTokens } from '../../src/index';
 import { figure, freshDirectory, Rng, scale, seedFor, snapshot, TIMEOUT } from './helpers';
 
-const KDF = { kb: 64, cpu: 1 };
+const KDF = { kb: 64, cpu: 1, unsafeLowCostsForTests: true };
 
 describe('wrong keys', { timeout: TIMEOUT }, () => {
   const directory = freshDirectory('wrong-key');
