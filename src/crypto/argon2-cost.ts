@@ -4,7 +4,7 @@ import { anInteger } from '../assert';
 
 /** Argon2's minimum memory is 8 KiB per lane (RFC 9106 §3.1). */
 export const MIN_MEMORY_KIB = 8;
-/** The most memory we will ever ask for: 1 GiB. A hostile stored setting cannot freeze the tab. */
+/** The most memory we will ever ask for: 1 GiB, so a hostile stored setting costs at most this (and {@link MAX_ITERATIONS} passes). */
 export const MAX_MEMORY_KIB = 1024 * 1024;
 export const MIN_ITERATIONS = 1;
 /**

@@ -113,6 +113,7 @@ describe('wrong passwords', { timeout: TIMEOUT }, () => {
         ['generateProfile', () => Database.generateProfile(wrong, { directory, ...KDF })],
         ['deleteProfile', () => Database.deleteProfile(wrong, { directory })],
         ['changeProfilePassword', () => Database.changeProfilePassword(wrong, 'new password', { directory })],
+        ['rotateProfileKey', () => Database.rotateProfileKey(wrong, 'new password', { directory })],
       ];
       for (const [name, call] of calls) {
         const error = await call().then(
@@ -149,6 +150,7 @@ describe('wrong passwords', { timeout: TIMEOUT }, () => {
         () => Database.loadProfile(t, { directory }),
         () => Database.deleteProfile(t, { directory }),
         () => Database.changeProfilePassword(t, 'x', { directory }),
+        () => Database.rotateProfileKey(t, 'x', { directory }),
       ]) {
         expect(await call().catch((e: unknown) => e)).toBeInstanceOf(ProfileNotFoundError);
         refused++;
