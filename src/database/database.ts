@@ -4,7 +4,7 @@
 // the engine's worker.
 import { aBytes, aKey, aString, aTag, describe } from '../assert';
 import { fromBase64Url, toBase64Url, utf8 } from '../bytes';
-import { ValidationError } from '../errors';
+import { DatabaseClosedError, ValidationError } from '../errors';
 import { assertJson } from '../json';
 import { engine } from '../wire/client';
 import type { CorruptRecord, OpenedVault, RawRecord } from '../wire/protocol';
@@ -57,8 +57,6 @@ export interface Database {
  */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface above only adds typed overloads of EventTarget's own methods.
 export class Database extends PublicCrypto {
-  /** The IndexedDB database this vault lives in. */
-  readonly directory: string;
   /** The open vault this is the face of. */
   readonly #v: Vault;
   /** Its cache, held here too: `get` is the hot path. */
@@ -66,7 +64,6 @@ export class Database extends PublicCrypto {
 
   private constructor(vault: Vault) {
     super(vault);
-    this.directory = vault.place.directory;
     this.#v = vault;
     this.#cache = vault.cache;
     faces.set(vault, this);
@@ -78,7 +75,10 @@ export class Database extends PublicCrypto {
     return faces.get(vault) ?? new Database(vault);
   }
 
-  /** The open vault, after the one closed-check every member makes. */
+  /**
+   * The open vault, after the one closed-check every member makes: once closed, every member but
+   * `close`, `closed`, disposal and EventTarget's own methods throws DatabaseClosedError.
+   */
   get #vault(): Vault {
     this.#v.assertOpen();
     return this.#v;
@@ -206,22 +206,22 @@ export class Database extends PublicCrypto {
 
   /** The tags of this database (saved and unsaved), in insertion order. */
   get tags(): string[] {
-    return this.#v.cache.tags();
+    return this.#vault.cache.tags();
   }
 
   /** How many tags. */
   get size(): number {
-    return this.#v.cache.size;
+    return this.#vault.cache.size;
   }
 
   /** The names of this database's metatags (child databases). */
   get metatags(): string[] {
-    return this.#v.metatags.list();
+    return this.#vault.metatags.list();
   }
 
   /** Records that failed authentication when read: they are skipped, and reading them throws. */
   get corrupted(): readonly CorruptRecord[] {
-    return this.#v.corrupted;
+    return this.#vault.corrupted;
   }
 
   /** Whether `tag` is in this database (loaded or not). */
@@ -294,15 +294,28 @@ export class Database extends PublicCrypto {
     return this.#vault.save();
   }
 
-  /** `[tag, value]` for every tag, loading what is not cached (in one batch). Corrupt tags are skipped. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<[string, unknown]> {
-    const vault = this.#v;
-    await vault.loadAll();
-    yield* vault.cache.entries();
+  /**
+   * `[tag, value]` for every tag, loading what is not cached (in one batch). Corrupt tags are
+   * skipped. Iteration stops (DatabaseClosedError) once the database is closed.
+   */
+  [Symbol.asyncIterator](): AsyncGenerator<[string, unknown]> {
+    return Database.#entries(this.#vault);
   }
 
-  /** Saves on `await using` disposal. */
+  static async *#entries(vault: Vault): AsyncGenerator<[string, unknown]> {
+    await vault.loadAll();
+    for (const entry of vault.cache.entries()) {
+      vault.assertOpen();
+      yield entry;
+    }
+  }
+
+  /**
+   * Saves on `await using` disposal. After {@link close} it does nothing: close already dropped
+   * what was unsaved, and the end of an `await using` block should not throw for it.
+   */
   async [asyncDispose](): Promise<void> {
+    if (this.#v.closed) return;
     await this.save();
   }
 
@@ -311,7 +324,7 @@ export class Database extends PublicCrypto {
    * found by `save()` itself, so they are not listed here).
    */
   get unsaved(): string[] {
-    return this.#v.cache.unsaved();
+    return this.#vault.cache.unsaved();
   }
 
   // --- Metatags -------------------------------------------------------------------------------
@@ -349,11 +362,14 @@ export class Database extends PublicCrypto {
   /**
    * Copies every tag and metatag (recursively) of `other` into this database, under this
    * database's keys: the way to rotate a key. Values are copied, not shared. Save to persist.
+   * @throws {DatabaseClosedError} when this database or `other` is closed, or either closes
+   * while it copies (then part of `other` may have been copied into the cache, none saved).
    */
   async mirrorDatabase(other: Database): Promise<void> {
     const vault = this.#vault;
     if (!(other instanceof Database)) throw new ValidationError('other', `expected a Database, got ${describe(other)}`);
     if (other === this) throw new ValidationError('other', 'is this same database');
+    if (other.#v.closed) throw new DatabaseClosedError('"other" is a closed database: there is nothing to copy from it');
     await vault.mirror(other.#v);
   }
 
@@ -367,7 +383,8 @@ export class Database extends PublicCrypto {
 
   /** Every raw IndexedDB record of this database's directory (what an attacker with the disk sees). */
   async rawRecords(): Promise<RawRecord[]> {
-    return this.#v.place.engine.dump(this.directory);
+    const { place } = this.#vault;
+    return place.engine.dump(place.directory);
   }
 
   /**
@@ -383,12 +400,20 @@ export class Database extends PublicCrypto {
 
   /** The id of this vault in storage (derived from its key; not secret). */
   get vaultId(): string {
-    return this.#v.vaultId;
+    return this.#vault.vaultId;
+  }
+
+  /** The IndexedDB database this vault lives in. */
+  get directory(): string {
+    return this.#vault.place.directory;
   }
 
   /**
-   * Releases the keys in the engine and stops listening to other tabs, for this database and its
-   * metatags. Unsaved changes are dropped (save first); the instance then refuses to be used.
+   * Releases the keys in the engine (which zero-fills their raw bytes) and stops listening to
+   * other tabs, for this database and its metatags, and empties their caches. Unsaved changes are
+   * dropped (save first); every member but `close`, `closed`, disposal and the event listener
+   * methods then throws DatabaseClosedError, on this instance and on its metatags' instances.
+   * Calling it again does nothing.
    */
   async close(): Promise<void> {
     await this.#v.close();

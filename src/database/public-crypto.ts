@@ -160,7 +160,9 @@ export class PublicCrypto extends EventTarget {
       throw new ValidationError('options.salt', `expected 64 hex characters, got ${describe(salt)}`);
     const saltHex = salt === undefined ? generateSalt() : salt.toLowerCase();
     let ended = false;
+    const keyed = this.#keyed;
     const generator = async (value: unknown): Promise<string> => {
+      keyed.assertOpen();
       if (ended) throw new TagvaultError('this uuid generator has ended (result({ exit: true }) was called)');
       const json = toJson(value, 'value');
       return engine.uuid(handle, category, moved(fromHex(saltHex)!), moved(utf8(json)), size);
@@ -174,8 +176,9 @@ export class PublicCrypto extends EventTarget {
     });
   }
 
-  /** 32 random bytes as 64 hex characters. */
+  /** 32 random bytes as 64 hex characters (refused once closed, as every member; the static `Database.generateSalt` is not). */
   generateSalt(): string {
+    this.#keyed.assertOpen();
     return generateSalt();
   }
 

@@ -83,6 +83,7 @@ export class Vault implements ChangeListener {
   async query(tag: string): Promise<unknown> {
     if (this.cache.isLoaded(tag)) return this.cache.get(tag);
     const result = await this.place.engine.loadTags(this.handle, { by: 'name', tags: [tag] });
+    this.assertOpen(); // closed while it loaded: the value is not handed out
     if (result.corrupted.length > 0) {
       this.cache.markCorrupt(tag);
       for (const c of result.corrupted) this.#report(c);
@@ -99,6 +100,7 @@ export class Vault implements ChangeListener {
     const ids = this.cache.unreadIds();
     if (ids.length === 0) return;
     const result = await this.place.engine.loadTags(this.handle, { by: 'id', tagIds: ids });
+    this.assertOpen(); // closed while it loaded: nothing is cached again
     this.cache.fill(result.tags);
     const byId = result.corrupted.length > 0 ? this.cache.byId() : undefined;
     for (const c of result.corrupted) {
@@ -208,11 +210,17 @@ export class Vault implements ChangeListener {
 
   // --- Metatags -------------------------------------------------------------------------------
 
-  /** The child vault `name`, opened on first use. */
+  /** The child vault `name`, opened on first use (refused, and closed again, when this vault closed meanwhile). */
   metatag(name: string, preload: boolean): Promise<Vault> {
-    return this.metatags.child(name, () =>
-      Vault.open(this.place, () => this.place.engine.openVault({ kind: 'metatag', parent: this.handle, name, preload }), this, name),
-    );
+    this.assertOpen();
+    return this.metatags.child(name, async () => {
+      const child = await Vault.open(this.place, () => this.place.engine.openVault({ kind: 'metatag', parent: this.handle, name, preload }), this, name);
+      if (this.closed) {
+        await child.close();
+        throw new DatabaseClosedError();
+      }
+      return child;
+    });
   }
 
   /** Paths of every metatag below this vault that this page knows of (saved or not). */
@@ -267,7 +275,9 @@ export class Vault implements ChangeListener {
 
   /** Copies every tag and metatag (recursively) of `from` into this vault's cache. */
   async mirror(from: Vault): Promise<void> {
+    from.assertOpen();
     await from.loadAll();
+    this.assertOpen();
     for (const [tag, value] of from.cache.entries(true)) this.cache.set(tag, value);
     for (const name of from.metatags.list()) {
       const [source, target] = await Promise.all([from.metatag(name, true), this.metatag(name, true)]);
@@ -275,14 +285,20 @@ export class Vault implements ChangeListener {
     }
   }
 
-  /** Marks this vault and its open metatags closed and releases their keys in the engine. */
+  /**
+   * Marks this vault and its open metatags closed, forgets what they decrypted (values, tag names
+   * and ids, metatag names, corrupt records) and releases their keys in the engine. Idempotent.
+   */
   async close(): Promise<void> {
-    for (const vault of [...this.tree()]) {
-      if (vault.closed) continue;
+    const closing = [...this.tree()].filter((vault) => !vault.closed);
+    for (const vault of closing) {
       vault.closed = true;
       vault.#unlisten?.();
-      await vault.place.engine.closeVault(vault.handle).catch(() => undefined);
+      vault.cache.clear();
+      vault.#corrupted = [];
+      vault.metatags.clear();
     }
+    for (const vault of closing) await vault.place.engine.closeVault(vault.handle).catch(() => undefined);
   }
 
   // --- Other tabs -----------------------------------------------------------------------------
@@ -294,6 +310,7 @@ export class Vault implements ChangeListener {
   }
 
   async #applyChange(change: ChangedVault): Promise<void> {
+    if (this.closed) return;
     const changed: string[] = [];
     const byId = this.cache.byId();
     const clean = (tag: string | undefined): tag is string => tag !== undefined && !this.cache.isDirty(tag);
@@ -316,11 +333,13 @@ export class Vault implements ChangeListener {
     });
     if (toLoad.length) {
       const result = await this.place.engine.loadTags(this.handle, { by: 'id', tagIds: toLoad });
+      if (this.closed) return;
       changed.push(...this.cache.remember(result.tags, (tag) => this.cache.isDirty(tag)));
     }
     let metatags = false;
     if (change.header && !change.dropped) {
       const stored = await this.place.engine.readMetatags(this.handle);
+      if (this.closed) return;
       for (const name of this.metatags.goneFrom(stored)) this.#forget(name);
       this.metatags.merge(stored);
       metatags = true;
