@@ -14,7 +14,11 @@ export interface Argon2Params {
   hashLength: number;
 }
 
-/** Raw Argon2id (version 0x13). */
+/**
+ * Raw Argon2id (version 0x13). The result is hash-wasm's own array, handed on, not copied: the
+ * caller zero-fills it once used. hash-wasm's wasm memory (and what it computed on the way) is
+ * not wiped: it is not ours to reach.
+ */
 export async function argon2id(params: Argon2Params): Promise<Uint8Array<ArrayBuffer>> {
   const out = await wasmArgon2id({
     password: params.password,
@@ -26,5 +30,10 @@ export async function argon2id(params: Argon2Params): Promise<Uint8Array<ArrayBu
     hashLength: params.hashLength,
     outputType: 'binary',
   });
-  return new Uint8Array(out);
+  // hash-wasm returns an array of its own (a copy out of its wasm memory): pass it on as is,
+  // rather than copy it and leave the original unwiped. Were it ever a view, copy and wipe it.
+  if (out.buffer instanceof ArrayBuffer && out.byteOffset === 0 && out.byteLength === out.buffer.byteLength) return out as Uint8Array<ArrayBuffer>;
+  const copy = new Uint8Array(out);
+  out.fill(0);
+  return copy;
 }

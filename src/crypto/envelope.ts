@@ -120,6 +120,11 @@ export class SubkeyCache {
     }
     return sub;
   }
+  /** Forgets every subkey (when the vault's keys are destroyed). */
+  clear(): void {
+    this.#subkeys.clear();
+    this.#last = undefined;
+  }
   /** The subkey of `prefix` if it is the last one resolved. */
   peek(prefix: Uint8Array): XaesSubkey | undefined {
     const last = this.#last;

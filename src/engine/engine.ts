@@ -22,7 +22,7 @@ import type {
 } from '../wire/protocol';
 import { ChangeBroadcaster } from './broadcast';
 import { commit } from './commit';
-import { readMetatags, readTags, readVault } from './open';
+import { type ReadVault, readMetatags, readTags, readVault } from './open';
 import * as profiles from './profiles';
 import { Store } from './store';
 
@@ -66,8 +66,19 @@ export class Engine implements EngineApi {
     return vault;
   }
 
-  async #open(crypto: VaultCrypto, store: Store, preload: boolean): Promise<OpenedVault> {
-    const read = await readVault(crypto, store, preload);
+  /**
+   * Reads a vault and registers it under a new handle. Its keys are destroyed when it fails, or
+   * when `wanted` says it is no longer (a metatag whose parent was closed meanwhile).
+   */
+  async #open(crypto: VaultCrypto, store: Store, preload: boolean, wanted = () => true): Promise<OpenedVault> {
+    let read: ReadVault;
+    try {
+      read = await readVault(crypto, store, preload);
+      if (!wanted()) throw new DatabaseClosedError();
+    } catch (error) {
+      crypto.destroy();
+      throw error;
+    }
     const handle = this.#nextHandle++;
     this.#vaults.set(handle, { crypto, store });
     return transfer({ handle, vaultId: crypto.vaultId, metatags: read.metatags, tags: read.tags, corrupted: read.corrupted }, read.transfer);
@@ -80,11 +91,20 @@ export class Engine implements EngineApi {
   async openVault(req: OpenVaultRequest): Promise<OpenedVault> {
     if (req.kind === 'root') return this.#open(await VaultCrypto.fromRoot(req.root), this.#store(req.directory), req.preload);
     const parent = this.#vault(req.parent);
-    return this.#open(await parent.crypto.child(req.name), parent.store, req.preload);
+    return this.#open(await parent.crypto.child(req.name), parent.store, req.preload, () => this.#vaults.get(req.parent) === parent);
   }
 
+  /**
+   * Forgets the handle and destroys its vault's keys (VaultCrypto.destroy: raw key bytes
+   * zero-filled, CryptoKeys dropped): work still in flight under them fails with
+   * DatabaseClosedError. Each handle has a VaultCrypto of its own (a metatag's is derived, not
+   * shared), so this destroys no other handle's keys: the page closes a vault's open metatags
+   * handle by handle. Idempotent.
+   */
   async closeVault(handle: Handle): Promise<void> {
+    const vault = this.#vaults.get(handle);
     this.#vaults.delete(handle);
+    vault?.crypto.destroy();
   }
 
   async loadTags(handle: Handle, selector: TagSelector): Promise<LoadedTags> {

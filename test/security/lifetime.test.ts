@@ -1,10 +1,16 @@
 // What outlives close(): nothing of the vault. A closed Database (and every metatag face
 // obtained from it) refuses every member but close(), closed, disposal and EventTarget's own
 // methods, and its cache is emptied, so no decrypted value can be read or copied out of it
-// (mirrorDatabase refuses a closed source).
+// (mirrorDatabase refuses a closed source). In the engine, closing a vault destroys its keys:
+// the raw key bytes are zero-filled, the CryptoKeys dropped, and work still in flight under them
+// fails with DatabaseClosedError.
 import { describe, expect, test } from 'vitest';
-import { Database, DatabaseClosedError, PublicCrypto } from '../../src/index';
-import { freshVault } from '../helpers';
+import { KeySchedule, Purpose } from '../../src/crypto/key-schedule';
+import { VaultCrypto } from '../../src/crypto/vault-crypto';
+import { XaesKey } from '../../src/crypto/xaes';
+import { Engine } from '../../src/engine/engine';
+import { Database, DatabaseClosedError, Keys, PublicCrypto } from '../../src/index';
+import { freshDirectory, freshVault } from '../helpers';
 
 const asyncDispose: symbol = Symbol.asyncDispose ?? Symbol.for('Symbol.asyncDispose');
 
@@ -139,9 +145,9 @@ describe('a closed Database', () => {
     // Reopen without preload: mirroring must load the values, and the source closes meanwhile.
     const lazy = await Database.open(key, { directory, preload: false });
     const { db: target } = await freshVault();
-    const mirroring = target.mirrorDatabase(lazy);
+    const mirroring = expect(target.mirrorDatabase(lazy)).rejects.toBeInstanceOf(DatabaseClosedError);
     await lazy.close();
-    await expect(mirroring).rejects.toBeInstanceOf(DatabaseClosedError);
+    await mirroring;
     expect(target.tags).toEqual([]);
     await target.close();
   });
@@ -151,15 +157,16 @@ describe('a closed Database', () => {
     await db.close();
     const lazy = await Database.open(key, { directory, preload: false });
     expect(lazy.tags.sort()).toEqual(['other', 'secret']);
-    const querying = lazy.query('secret');
+    const querying = expect(lazy.query('secret')).rejects.toBeInstanceOf(DatabaseClosedError);
     const iterating = (async () => {
       const out: unknown[] = [];
       for await (const entry of lazy) out.push(entry);
       return out;
     })();
+    const iterated = expect(iterating).rejects.toBeInstanceOf(DatabaseClosedError);
     await lazy.close();
-    await expect(querying).rejects.toBeInstanceOf(DatabaseClosedError);
-    await expect(iterating).rejects.toBeInstanceOf(DatabaseClosedError);
+    await querying;
+    await iterated;
   });
 
   test('iteration stops when the database closes between entries', async () => {
@@ -172,9 +179,9 @@ describe('a closed Database', () => {
 
   test('a metatag that finishes opening after its parent closed is closed too', async () => {
     const { db } = await freshVault();
-    const opening = db.metatag('late');
+    const opening = expect(db.metatag('late')).rejects.toBeInstanceOf(DatabaseClosedError);
     await db.close();
-    await expect(opening).rejects.toBeInstanceOf(DatabaseClosedError);
+    await opening;
   });
 
   test('a uuid generator made before close refuses after it', async () => {
@@ -183,5 +190,98 @@ describe('a closed Database', () => {
     expect(await uuid('x')).toMatch(/^[0-9a-f]+$/);
     await db.close();
     await expect(uuid('x')).rejects.toBeInstanceOf(DatabaseClosedError);
+  });
+});
+
+/** Every method of a prototype, called with no arguments: the names of those that do not refuse. */
+async function unrefusedMethods(target: object, proto: object, skip: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const key of Reflect.ownKeys(proto)) {
+    if (key === 'constructor' || skip.includes(key as string)) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(proto, key)!;
+    const run = descriptor.get ? () => descriptor.get!.call(target) : () => (descriptor.value as () => unknown).call(target);
+    const error = await refusal(run);
+    if (!(error instanceof DatabaseClosedError)) out.push(`${label(key)}: ${error === undefined ? 'answered' : String(error)}`);
+  }
+  return out;
+}
+
+const isZero = (bytes: Uint8Array) => bytes.every((b) => b === 0);
+
+describe('destroying keys', () => {
+  test('XaesKey.destroy() zero-fills K1 and refuses later use, also of a derivation in flight', async () => {
+    const key = await XaesKey.fromRaw(Keys.csprng().slice(0, 32));
+    const [k1] = key.heldKeyBytes();
+    expect(k1!.length).toBe(16);
+    expect(isZero(k1!)).toBe(false);
+    const inFlight = key.subkey(new Uint8Array(12));
+    key.destroy();
+    key.destroy(); // idempotent
+    expect(isZero(k1!)).toBe(true);
+    await expect(inFlight).rejects.toBeInstanceOf(DatabaseClosedError);
+    expect(await unrefusedMethods(key, XaesKey.prototype, ['destroy', 'heldKeyBytes'])).toEqual([]);
+  });
+
+  test('KeySchedule.destroy() drops its root: later derivations refuse', async () => {
+    const schedule = await KeySchedule.fromRoot(Keys.csprng());
+    const inFlight = schedule.child('x');
+    schedule.destroy();
+    await expect(inFlight).rejects.toBeInstanceOf(DatabaseClosedError);
+    expect(await unrefusedMethods(schedule, KeySchedule.prototype, ['destroy'])).toEqual([]);
+    await expect(schedule.bits(Purpose.vaultId, 32)).rejects.toBeInstanceOf(DatabaseClosedError);
+  });
+
+  test('VaultCrypto.destroy() zero-fills the passcrypt secret and K1 of both XAES keys, and refuses every method', async () => {
+    const vault = await VaultCrypto.fromRoot(Keys.csprng());
+    const held = vault.heldKeyBytes();
+    // The passcrypt secret (32 bytes) and the K1 of the record and public XAES keys (16 each).
+    expect(held.map((b) => b.length).sort((a, b) => a - b)).toEqual([16, 16, 32]);
+    for (const bytes of held) expect(isZero(bytes)).toBe(false);
+    const ct = await vault.encrypt(new Uint8Array([1, 2, 3]), 'bytes', 'f');
+    const childInFlight = vault.child('m');
+    vault.destroy();
+    vault.destroy(); // idempotent
+    for (const bytes of held) expect(isZero(bytes)).toBe(true);
+    await expect(childInFlight).rejects.toBeInstanceOf(DatabaseClosedError);
+    await expect(vault.decrypt(ct, 'bytes', 'f')).rejects.toBeInstanceOf(DatabaseClosedError);
+    expect(await unrefusedMethods(vault, VaultCrypto.prototype, ['destroy', 'heldKeyBytes'])).toEqual([]);
+  });
+
+  test('passcrypt zero-fills the password bytes it was given, and an in-flight passcrypt survives destroy() unharmed', async () => {
+    const vault = await VaultCrypto.fromRoot(Keys.csprng().fill(7));
+    const password = new TextEncoder().encode('correct horse');
+    const salt = new TextEncoder().encode('salt salt salt');
+    const first = await vault.passcrypt(password, salt, 8, 1);
+    expect(isZero(password)).toBe(true);
+    const again = await VaultCrypto.fromRoot(Keys.csprng().fill(7));
+    const running = again.passcrypt(new TextEncoder().encode('correct horse'), salt, 8, 1);
+    again.destroy();
+    // The hash was started with the secret intact: it is the right one, not one of a wiped secret.
+    expect(await running).toBe(first);
+    vault.destroy();
+  });
+});
+
+describe('the engine destroys a vault’s keys when it closes it', () => {
+  test('work in flight under a closed handle fails: loading tags, opening a metatag', async () => {
+    const { db, key, directory } = await populated();
+    await db.close();
+    const engine = new Engine();
+    const { handle } = await engine.openVault({ kind: 'root', directory, root: key.slice() as Uint8Array<ArrayBuffer>, preload: false });
+    const loading = engine.loadTags(handle, { by: 'name', tags: ['secret'] });
+    const opening = engine.openVault({ kind: 'metatag', parent: handle, name: 'child', preload: true });
+    const refused = Promise.all([expect(loading).rejects.toBeInstanceOf(DatabaseClosedError), expect(opening).rejects.toBeInstanceOf(DatabaseClosedError)]);
+    await engine.closeVault(handle);
+    await refused;
+    await engine.closeVault(handle); // idempotent
+  });
+
+  test('the passcrypt password the engine was sent is zero-filled', async () => {
+    const engine = new Engine();
+    const { handle } = await engine.openVault({ kind: 'root', directory: freshDirectory(), root: Keys.csprng(), preload: true });
+    const password = new TextEncoder().encode('hunter2 hunter2');
+    expect(await engine.passcrypt(handle, password, new TextEncoder().encode('12345678'), 8, 1)).toMatch(/^[0-9a-f]{128}$/);
+    expect(isZero(password)).toBe(true);
+    await engine.closeVault(handle);
   });
 });
