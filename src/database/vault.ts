@@ -129,10 +129,18 @@ export class Vault implements ChangeListener {
     return this.place.engine.commit(this.place.directory, changes, this.place.durability);
   }
 
-  /** Runs writes of this vault's tree one at a time (concurrent saves never interleave). */
+  /**
+   * Runs writes of this vault's tree one at a time (concurrent saves never interleave). Each
+   * starts with the closed check: a write queued when the vault closes is refused, not run
+   * against the emptied cache (where a save would find nothing to write, and resolve).
+   */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const root = this.#root();
-    const run = root.#queue.then(fn, fn);
+    const guarded = (): Promise<T> => {
+      this.assertOpen();
+      return fn();
+    };
+    const run = root.#queue.then(guarded, guarded);
     root.#queue = run.catch(() => undefined);
     return run;
   }

@@ -177,6 +177,17 @@ describe('a closed Database', () => {
     await expect(iterator.next()).rejects.toBeInstanceOf(DatabaseClosedError);
   });
 
+  test('a save, saveTag or pop queued when the database closes is refused, not silently done with an emptied cache', async () => {
+    const { db, child } = await populated();
+    db.set('secret', { pin: 4321 });
+    child.set('inner', 'changed');
+    const refused = [db.save(), db.saveTag('secret'), db.pop('other'), child.save(), db.deleteMetatag('child'), db.deleteDatabase()].map((p) =>
+      expect(p).rejects.toBeInstanceOf(DatabaseClosedError),
+    );
+    await db.close();
+    await Promise.all(refused);
+  });
+
   test('a metatag that finishes opening after its parent closed is closed too', async () => {
     const { db } = await freshVault();
     const opening = expect(db.metatag('late')).rejects.toBeInstanceOf(DatabaseClosedError);
