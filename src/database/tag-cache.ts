@@ -191,6 +191,20 @@ export class TagCache {
   }
 
   /**
+   * Empties the cache after zero-filling the UTF-8 of values it holds as bytes (read and never
+   * handed out, or the stored JSON of one handed out): the whole buffers they crossed the wire
+   * in, which only this cache holds. For close(). Values already handed out are JavaScript
+   * objects and strings: they cannot be wiped.
+   */
+  wipe(): void {
+    for (const state of this.#tags.values()) {
+      const bytes = state.kind === 'stored' ? state.json : state.kind === 'live' ? state.saved : undefined;
+      if (bytes instanceof Uint8Array) new Uint8Array(bytes.buffer).fill(0);
+    }
+    this.#tags.clear();
+  }
+
+  /**
    * What `saveTag(tag)` writes: the tag's JSON (validated now), or nothing when it is only listed
    * or corrupt. A tag read and never handed out is written as stored.
    */

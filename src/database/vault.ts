@@ -295,14 +295,15 @@ export class Vault implements ChangeListener {
 
   /**
    * Marks this vault and its open metatags closed, forgets what they decrypted (values, tag names
-   * and ids, metatag names, corrupt records) and releases their keys in the engine. Idempotent.
+   * and ids, metatag names, corrupt records; the values' UTF-8 bytes zero-filled) and releases
+   * their keys in the engine. Idempotent.
    */
   async close(): Promise<void> {
     const closing = [...this.tree()].filter((vault) => !vault.closed);
     for (const vault of closing) {
       vault.closed = true;
       vault.#unlisten?.();
-      vault.cache.clear();
+      vault.cache.wipe();
       vault.#corrupted = [];
       vault.metatags.clear();
     }

@@ -8,9 +8,13 @@ import { describe, expect, test } from 'vitest';
 import { KeySchedule, Purpose } from '../../src/crypto/key-schedule';
 import { VaultCrypto } from '../../src/crypto/vault-crypto';
 import { XaesKey } from '../../src/crypto/xaes';
+import { TagCache } from '../../src/database/tag-cache';
 import { Engine } from '../../src/engine/engine';
 import { Database, DatabaseClosedError, Keys, PublicCrypto } from '../../src/index';
+import { TagColumnsWriter } from '../../src/wire/tag-columns-writer';
 import { freshDirectory, freshVault } from '../helpers';
+
+const isZero = (bytes: Uint8Array) => bytes.every((b) => b === 0);
 
 const asyncDispose: symbol = Symbol.asyncDispose ?? Symbol.for('Symbol.asyncDispose');
 
@@ -204,6 +208,27 @@ describe('a closed Database', () => {
   });
 });
 
+describe('the page cache on close', () => {
+  test('wipe() zero-fills the UTF-8 of the values it holds, read or not, and empties the cache', () => {
+    const encoder = new TextEncoder();
+    const packed = new Uint8Array(64);
+    const first = encoder.encodeInto('{"pin":1234}', packed);
+    const second = encoder.encodeInto('"other value"', packed.subarray(first.written));
+    const writer = new TagColumnsWriter();
+    writer.add('a'.repeat(43), 'secret', 1, packed.subarray(0, first.written));
+    writer.add('b'.repeat(43), 'other', 2, packed.subarray(first.written, first.written + second.written));
+    const { columns } = writer.build();
+    const cache = new TagCache();
+    cache.remember(columns);
+    expect(cache.get('secret')).toEqual({ pin: 1234 }); // handed out: its stored JSON stays as bytes
+    expect(isZero(packed)).toBe(false);
+    cache.wipe();
+    expect(isZero(packed)).toBe(true);
+    expect(cache.size).toBe(0);
+    expect(cache.get('other')).toBeUndefined();
+  });
+});
+
 /** Every method of a prototype, called with no arguments: the names of those that do not refuse. */
 async function unrefusedMethods(target: object, proto: object, skip: string[]): Promise<string[]> {
   const out: string[] = [];
@@ -216,8 +241,6 @@ async function unrefusedMethods(target: object, proto: object, skip: string[]): 
   }
   return out;
 }
-
-const isZero = (bytes: Uint8Array) => bytes.every((b) => b === 0);
 
 describe('destroying keys', () => {
   test('XaesKey.destroy() zero-fills K1 and refuses later use, also of a derivation in flight', async () => {
