@@ -159,7 +159,14 @@ async function readTree(vault: VaultCrypto, store: Store, path: string[], out: C
   }
   if (failed > 0) throw new AuthenticationError(`cannot rotate: ${failed} record(s) of this profile fail authentication (nothing was written)`);
   out.push({ path, header: stored.header, metatags, records: records as Uint8Array<ArrayBuffer>[] });
-  for (const name of metatags) await readTree(await vault.child(name), store, [...path, name], out, seen);
+  for (const name of metatags) {
+    const child = await vault.child(name);
+    try {
+      await readTree(child, store, [...path, name], out, seen);
+    } finally {
+      child.destroy();
+    }
+  }
 }
 
 /** Adds to `batch` the vault `carried` re-sealed under `vault`: its records, one name block, its header. */
@@ -199,16 +206,22 @@ export async function rotate(
     const record = parseProfileRecord(stored.stored);
     const old = await VaultCrypto.fromRoot(await unwrap(req, stored));
     const tree: CarriedVault[] = [];
-    await readTree(old, store, [], tree, new Set());
     const root = randomBytes(64);
+    let fresh: VaultCrypto | undefined;
     try {
+      await readTree(old, store, [], tree, new Set());
       const next = await wrap(req, newPassword, root, kdf ?? { memoryKiB: record.memoryKiB, iterations: record.iterations });
-      const fresh = await VaultCrypto.fromRoot(root.slice());
+      fresh = await VaultCrypto.fromRoot(root.slice());
       const batch = emptyBatch();
       for (const carried of tree) {
-        let vault = fresh;
-        for (const name of carried.path) vault = await vault.child(name);
+        let vault: VaultCrypto = fresh;
+        for (const name of carried.path) {
+          const child = await vault.child(name);
+          if (vault !== fresh) vault.destroy();
+          vault = child;
+        }
         await reseal(vault, carried, batch);
+        if (vault !== fresh) vault.destroy();
       }
       const message: ChangeMessage = { type: 'tagvault:change', source, directory: req.directory, vaults: [] };
       await dropTrees(old, store, [[]], batch, message);
@@ -219,6 +232,8 @@ export async function rotate(
     } finally {
       root.fill(0);
       for (const carried of tree) for (const r of carried.records) r.fill(0);
+      old.destroy();
+      fresh?.destroy();
     }
   });
 }
@@ -226,6 +241,14 @@ export async function rotate(
 /** Deletes the profile and its whole vault tree, and tells other tabs. */
 export async function deleteProfile(store: Store, req: ProfileRequest, source: string, announce: (message: ChangeMessage) => void): Promise<void> {
   const vault = await VaultCrypto.fromRoot(await unwrap(req, await existing(store, req)));
+  try {
+    await deleteTree(store, req, vault, source, announce);
+  } finally {
+    vault.destroy();
+  }
+}
+
+async function deleteTree(store: Store, req: ProfileRequest, vault: VaultCrypto, source: string, announce: (message: ChangeMessage) => void): Promise<void> {
   await withWriteLock(req.directory, async () => {
     const batch = emptyBatch();
     const message: ChangeMessage = { type: 'tagvault:change', source, directory: req.directory, vaults: [] };
