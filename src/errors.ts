@@ -53,6 +53,28 @@ export class TimeoutError extends TagvaultError {
   }
 }
 
+/**
+ * A ciphertext checked against a `ttl` is dated too far in the future: its authenticated
+ * timestamp is more than a minute ahead of this device's clock (a clock that runs fast where it
+ * was sealed, or one that was set back here). A `ttl` bounds a ciphertext's age, and the age of
+ * a ciphertext from the future cannot be known, so none passes. It is a {@link TimeoutError}, so
+ * code that handles an expired ciphertext handles this one too. `.value` = whole seconds ahead.
+ */
+export class FutureTimestampError extends TimeoutError {
+  /** Always `"FutureTimestampError"`: branch on it where `instanceof` fails (across realms). */
+  override name = 'FutureTimestampError';
+  /** Whole seconds by which the ciphertext's timestamp is ahead of this device's clock. */
+  declare readonly value: number;
+  /**
+   * A ciphertext dated in the future.
+   * @param value whole seconds by which the ciphertext's timestamp is ahead of the clock.
+   */
+  constructor(value: number, options?: ErrorOptions) {
+    super(value, options);
+    this.message = `Timestamp is <${value}> seconds in the future.`;
+  }
+}
+
 /** `testHmac` found that the HMAC does not match the data. */
 export class InvalidHmacError extends TagvaultError {
   /** Always `"InvalidHmacError"`: branch on it where `instanceof` fails (across realms). */

@@ -27,6 +27,7 @@ export { PublicCrypto, type UuidGenerator } from './database/public-crypto';
 export {
   AuthenticationError,
   DatabaseClosedError,
+  FutureTimestampError,
   InvalidHmacError,
   ProfileNotFoundError,
   QuotaExceededError,

@@ -2,7 +2,7 @@
 // authenticated as AAD together with a context (vault id + tag id for records, the filename for
 // public encryption), so a record cannot be moved or relabelled.
 import { concat, randomBytes } from '../bytes';
-import { AuthenticationError, TimeoutError } from '../errors';
+import { AuthenticationError, FutureTimestampError, TimeoutError } from '../errors';
 import {
   ENVELOPE_OVERHEAD,
   ENVELOPE_VERSION,
@@ -159,6 +159,13 @@ export function openEnvelopes(subkeys: SubkeyCache, envelopes: Uint8Array[], aad
   return Promise.all(opening).then(() => out);
 }
 
+/**
+ * How far ahead of this device's clock an envelope checked against a ttl may be dated, in ms:
+ * clocks of two devices (or one device before and after a sync) differ by a few seconds; a
+ * timestamp further ahead cannot be given an age, so no ttl accepts it.
+ */
+export const MAX_CLOCK_SKEW_MS = 60_000;
+
 export interface Opened {
   plaintext: Uint8Array<ArrayBuffer>;
   /** When it was sealed, ms since the epoch. */
@@ -167,8 +174,9 @@ export interface Opened {
 
 /**
  * Authenticates and decrypts an envelope; anything malformed or forged is an AuthenticationError.
- * With `ttlSeconds`, an authentic envelope older than that is a TimeoutError (checked only after
- * authentication, so a forged timestamp cannot produce one).
+ * With `ttlSeconds`, an authentic envelope older than that is a TimeoutError, and one dated more
+ * than {@link MAX_CLOCK_SKEW_MS} ahead of `now` a FutureTimestampError (both checked only after
+ * authentication, so a forged timestamp cannot produce either).
  */
 export async function openEnvelope(
   subkeys: SubkeyCache,
@@ -198,6 +206,8 @@ export async function openEnvelope(
   if (ttlSeconds !== undefined) {
     const pastMs = now - timestamp - ttlSeconds * 1000;
     if (pastMs > 0) throw new TimeoutError(Math.floor(pastMs / 1000));
+    const aheadMs = timestamp - now;
+    if (aheadMs > MAX_CLOCK_SKEW_MS) throw new FutureTimestampError(Math.floor(aheadMs / 1000));
   }
   return { plaintext, timestamp };
 }

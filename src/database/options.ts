@@ -66,7 +66,12 @@ export interface EncryptOptions {
 
 /** Options of {@link Database.jsonDecrypt}. */
 export interface DecryptOptions extends EncryptOptions {
-  /** Refuse ciphertexts older than this many seconds with a {@link TimeoutError}. */
+  /**
+   * Refuse ciphertexts older than this many seconds with a {@link TimeoutError}, and, with any
+   * ttl, those dated more than 60 s ahead of this device's clock with a
+   * {@link FutureTimestampError} (a TimeoutError too): the age of a ciphertext from the future
+   * cannot be known.
+   */
   ttl?: number;
 }
 

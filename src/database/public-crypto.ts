@@ -85,6 +85,8 @@ export class PublicCrypto extends EventTarget {
    * Decrypts what {@link jsonEncrypt} made.
    * @throws {AuthenticationError} wrong key or filename, or altered ciphertext.
    * @throws {TimeoutError} older than `ttl` seconds (`.value` = whole seconds past it).
+   * @throws {FutureTimestampError} with a `ttl`, dated more than 60 s ahead of this device's
+   * clock (`.value` = whole seconds ahead); a TimeoutError too.
    */
   async jsonDecrypt(ciphertext: string | Uint8Array, options?: DecryptOptions): Promise<unknown> {
     return JSON.parse(fromUtf8(await this.#decrypt(ciphertext, 'json', options)));
@@ -101,7 +103,7 @@ export class PublicCrypto extends EventTarget {
   /**
    * Decrypts what {@link bytesEncrypt} made. With `{ transfer: true }` a ciphertext given as bytes
    * is moved, not copied.
-   * @throws {AuthenticationError} · {TimeoutError}
+   * @throws {AuthenticationError} · {TimeoutError} · {FutureTimestampError} (see {@link jsonDecrypt})
    */
   async bytesDecrypt(ciphertext: Uint8Array | string, options?: BytesDecryptOptions): Promise<Uint8Array> {
     return this.#decrypt(ciphertext, 'bytes', options);

@@ -4,7 +4,7 @@
 // alike. Both ends call {@link transferErrors} before the first call.
 import { type TransferHandler, transferHandlers } from 'comlink';
 import * as errors from '../errors';
-import { TagvaultError, TimeoutError, ValidationError } from '../errors';
+import { FutureTimestampError, TagvaultError, TimeoutError, ValidationError } from '../errors';
 
 /** An error as it crosses the wire: plain data only. */
 interface WireError {
@@ -35,7 +35,10 @@ function fromWire(wire: WireError): Error {
     return e;
   }
   if (wire.name === 'TimeoutError') return new TimeoutError(wire.value ?? 0, options);
-  // Every other class of errors.ts takes (message, options): rebuilt by its name.
+  if (wire.name === 'FutureTimestampError') return new FutureTimestampError(wire.value ?? 0, options);
+  // Every other class of errors.ts takes (message, options): rebuilt by its name. (Those taking a
+  // value, TimeoutError and its subclass, are rebuilt above: `new Class(message)` would set
+  // `.value` to the message.)
   const Class = (errors as Record<string, unknown>)[wire.name];
   if (typeof Class === 'function' && (Class === TagvaultError || Class.prototype instanceof TagvaultError)) {
     return new (Class as typeof TagvaultError)(wire.message, options);
