@@ -3,16 +3,24 @@
 import { fromHex } from './bytes';
 import { ValidationError } from './errors';
 
-/** A short description of a value for error messages: its type and size, never its content. */
-export function describe(value: unknown): string {
+/**
+ * A short description of a value for error messages: its type and size, never its content. A
+ * number is "a number" (one given where a tag, a password or a key was expected is content);
+ * with `{ number: true }`, for numeric settings (a size, a cost, a ttl), its value is shown.
+ */
+export function describe(value: unknown, opts: { number?: boolean } = {}): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (typeof value === 'string') return `a string of length ${value.length}`;
-  if (typeof value === 'number') return Number.isFinite(value) ? `the number ${value}` : `${value}`;
+  if (typeof value === 'number') {
+    if (!opts.number) return 'a number';
+    return Number.isFinite(value) ? `the number ${value}` : `${value}`;
+  }
   if (isBytes(value)) return `a Uint8Array of length ${value.length}`;
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (typeof value === 'object') {
-    const name = Object.getPrototypeOf(value)?.constructor?.name;
+    const ctor = Object.getPrototypeOf(value)?.constructor;
+    const name = typeof ctor === 'function' ? ctor.name : undefined;
     return name && name !== 'Object' ? `an instance of ${name}` : 'an object';
   }
   return `a ${typeof value}`;
@@ -26,8 +34,8 @@ export function isBytes(value: unknown): value is Uint8Array {
   return value instanceof Uint8Array || (ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]');
 }
 
-function fail(argument: string, expected: string, got: unknown): never {
-  throw new ValidationError(argument, `expected ${expected}, got ${describe(got)}`);
+function fail(argument: string, expected: string, got: unknown, opts?: { number?: boolean }): never {
+  throw new ValidationError(argument, `expected ${expected}, got ${describe(got, opts)}`);
 }
 
 /**
@@ -63,16 +71,19 @@ export function aBytes(value: unknown, argument: string, length?: number): Uint8
   return value;
 }
 
-/** An integer in [min, max]. */
+/** Numeric settings are not content: a refused one is shown (anInteger, aPositiveNumber). */
+const SETTING = { number: true };
+
+/** An integer in [min, max] (a numeric setting: a refused number is shown). */
 export function anInteger(value: unknown, argument: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) fail(argument, `an integer from ${min} to ${max}`, value);
-  if (value < min || value > max) fail(argument, `an integer from ${min} to ${max}`, value);
+  if (typeof value !== 'number' || !Number.isInteger(value)) fail(argument, `an integer from ${min} to ${max}`, value, SETTING);
+  if (value < min || value > max) fail(argument, `an integer from ${min} to ${max}`, value, SETTING);
   return value;
 }
 
-/** A finite number > 0. */
+/** A finite number > 0 (a numeric setting: a refused number is shown). */
 export function aPositiveNumber(value: unknown, argument: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(argument, 'a finite number greater than 0', value);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(argument, 'a finite number greater than 0', value, SETTING);
   return value;
 }
 
@@ -82,16 +93,25 @@ export function aBoolean(value: unknown, argument: string): boolean {
   return value;
 }
 
+/** What a misspelt option looks like: a short identifier. */
+const OPTION_NAME = /^[A-Za-z_$][\w$]{0,31}$/;
+
 /**
  * An options object (or undefined → `{}`) whose keys are all among `allowed`: a misspelt option
- * is refused rather than silently ignored.
+ * is refused rather than silently ignored, and named (`options.fileName`) when it looks like an
+ * option's name.
  */
 export function anOptions<T extends object>(value: unknown, argument: string, allowed: readonly (keyof T & string)[]): Partial<T> {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(argument, 'an options object', value);
-  for (const key of Object.keys(value)) {
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     if (!(allowed as readonly string[]).includes(key)) {
-      throw new ValidationError(`${argument}.${key}`, `is not an option; expected one of: ${allowed.join(', ')}`);
+      // A misspelt option is named; a key that is no option name at all (data passed as options)
+      // is content, and only its position is.
+      const name = OPTION_NAME.test(key) ? `.${key}` : `{key #${i + 1} of ${keys.length}, ${key.length} chars}`;
+      throw new ValidationError(`${argument}${name}`, `is not an option; expected one of: ${allowed.join(', ')}`);
     }
   }
   return value as Partial<T>;

@@ -7,14 +7,32 @@ export const MAX_JSON_DEPTH = 1000;
 /** Path segments of the value being checked; turned into text only when something is refused. */
 type Path = (string | number)[];
 
-function pathText(argument: string, path: Path): string {
-  const step = (p: string | number) => (typeof p === 'number' ? `[${p}]` : `[${JSON.stringify(p)}]`);
-  const steps = path.length > 12 ? [...path.slice(0, 6).map(step), `…(${path.length - 10} more)…`, ...path.slice(-4).map(step)] : path.map(step);
-  return argument + steps.join('');
+/**
+ * Where in the value the refused part is, without its content (an object's keys are the
+ * caller's data, as much as its values): array indices as `[i]`, an object key by its position
+ * and length, `{key #2 of 5, 17 chars}`, and the depth. `containers[k]` holds `path[k]`.
+ */
+function pathText(argument: string, path: Path, containers: readonly object[]): string {
+  const step = (p: string | number, k: number) => {
+    if (typeof p === 'number') return `[${p}]`;
+    const container = containers[k];
+    const keys = container ? Object.keys(container) : [];
+    const index = keys.indexOf(p);
+    return index < 0 ? `{a key of ${p.length} chars}` : `{key #${index + 1} of ${keys.length}, ${p.length} chars}`;
+  };
+  const n = path.length;
+  const steps = n > 12 ? [...path.slice(0, 6).map(step), `…(${n - 10} more)…`, ...path.slice(-4).map((p, i) => step(p, n - 4 + i))] : path.map(step);
+  return `${argument}${steps.join('')}${n ? ` (depth ${n})` : ''}`;
 }
 
-function refuse(argument: string, path: Path, what: string): never {
-  throw new ValidationError(argument, `is not JSON-serialisable: ${pathText(argument, path)} ${what}`);
+function refuse(argument: string, path: Path, containers: readonly object[], what: string): never {
+  throw new ValidationError(argument, `is not JSON-serialisable: ${pathText(argument, path, containers)} ${what}`);
+}
+
+/** The name of the class of instances of `proto`, read from its constructor function only. */
+function className(proto: { constructor?: unknown } | null): string {
+  const ctor = proto?.constructor;
+  return typeof ctor === 'function' && ctor.name ? ctor.name : 'a class';
 }
 
 function check(value: unknown, argument: string, path: Path, ancestors: object[]): void {
@@ -23,22 +41,22 @@ function check(value: unknown, argument: string, path: Path, ancestors: object[]
     case 'boolean':
       return;
     case 'number':
-      if (!Number.isFinite(value)) refuse(argument, path, `is ${value}`);
-      if (Object.is(value, -0)) refuse(argument, path, 'is -0 (JSON would store it as 0)');
+      if (!Number.isFinite(value)) refuse(argument, path, ancestors, `is ${value}`);
+      if (Object.is(value, -0)) refuse(argument, path, ancestors, 'is -0 (JSON would store it as 0)');
       return;
     case 'object':
       break;
     default:
-      refuse(argument, path, `is ${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}`);
+      refuse(argument, path, ancestors, `is ${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}`);
   }
   if (value === null) return;
-  if (ancestors.length >= MAX_JSON_DEPTH) refuse(argument, path, `nests deeper than ${MAX_JSON_DEPTH} levels`);
-  if (ancestors.includes(value)) refuse(argument, path, 'is a cycle (it contains itself)');
+  if (ancestors.length >= MAX_JSON_DEPTH) refuse(argument, path, ancestors, `nests deeper than ${MAX_JSON_DEPTH} levels`);
+  if (ancestors.includes(value)) refuse(argument, path, ancestors, 'is a cycle (it contains itself)');
   ancestors.push(value);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       path.push(i);
-      if (!(i in value)) refuse(argument, path, 'is a hole in a sparse array');
+      if (!(i in value)) refuse(argument, path, ancestors, 'is a hole in a sparse array');
       check(value[i], argument, path, ancestors);
       path.pop();
     }
@@ -46,9 +64,9 @@ function check(value: unknown, argument: string, path: Path, ancestors: object[]
     // A plain object: its prototype is null or some realm's Object.prototype (an iframe's too).
     const proto = Object.getPrototypeOf(value);
     if (proto !== null && (Object.getPrototypeOf(proto) !== null || Object.prototype.toString.call(value) !== '[object Object]')) {
-      refuse(argument, path, `is an instance of ${proto?.constructor?.name ?? 'a class'}, not a plain object`);
+      refuse(argument, path, ancestors, `is an instance of ${className(proto)}, not a plain object`);
     }
-    if (Object.getOwnPropertySymbols(value).length > 0) refuse(argument, path, 'has symbol keys');
+    if (Object.getOwnPropertySymbols(value).length > 0) refuse(argument, path, ancestors, 'has symbol keys');
     for (const key of Object.keys(value)) {
       path.push(key);
       check((value as Record<string, unknown>)[key], argument, path, ancestors);

@@ -5,7 +5,8 @@ import { describe, expect, test } from 'vitest';
 import { lengthPrefixed, utf8 } from '../../src/bytes';
 import { openEnvelope, SubkeyCache, sealEnvelope } from '../../src/crypto/envelope';
 import { XaesKey } from '../../src/crypto/xaes';
-import { Database, FutureTimestampError, Keys, TagvaultError, TimeoutError } from '../../src/index';
+import { Database, FutureTimestampError, Keys, TagvaultError, TimeoutError, ValidationError } from '../../src/index';
+import { freshVault } from '../helpers';
 
 /** What `fn` threw (sync or async); fails the test when it does not throw. */
 async function thrown(fn: () => unknown): Promise<Error> {
@@ -81,5 +82,90 @@ describe('2. a ciphertext dated in the future', () => {
     const forged = beyond.slice();
     forged[2]! ^= 1;
     expect((await thrown(() => openEnvelope(cache, forged, ctx, 5, now))).name).toBe('AuthenticationError');
+  });
+});
+
+// ---- 5. Error messages carried content -------------------------------------------------------
+
+describe('5. error messages name positions, never content', () => {
+  const KEY = 'alice@example.com secret';
+  const LEAKS = ['alice', 'example', 'secret', 'hunter2', 'deep'];
+  const noLeak = (error: Error) => {
+    for (const word of LEAKS) expect(error.message, error.message).not.toContain(word);
+  };
+  /** A value refused three levels down, under a secret-looking key (3rd of 3) and a key "deep". */
+  const hostile = () => ({ a: 1, b: 2, [KEY]: [0, { deep: undefined }] });
+  const POSITION = `value{key #3 of 3, ${KEY.length} chars}[1]{key #1 of 1, 4 chars} (depth 3) is undefined`;
+
+  test("a refused value: the message gives the key's position and length and the depth, not the key", async () => {
+    const { db } = await freshVault();
+    const error = await thrown(() => db.set('t', hostile()));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).argument).toBe('value');
+    noLeak(error);
+    expect(error.message).toBe(`"value" is not JSON-serialisable: ${POSITION}`);
+    // The same position from every method that takes JSON.
+    const uuid = await db.uuids('c');
+    for (const [argument, call] of [
+      ['value', () => db.jsonEncrypt(hostile())],
+      ['data', () => db.hmac(hostile())],
+      ['data', () => db.testHmac(hostile(), '00'.repeat(32))],
+      ['value', () => uuid(hostile())],
+    ] as const) {
+      const e = await thrown(call);
+      expect((e as ValidationError).argument).toBe(argument);
+      noLeak(e);
+      expect(e.message).toContain(POSITION.replace(/^value/, argument));
+    }
+    await db.deleteDatabase();
+  });
+
+  test('a value made invalid after set(): save names the position, not the key', async () => {
+    const { db } = await freshVault();
+    const value: Record<string, unknown> = { ok: true };
+    db.set('t', value);
+    value['password=hunter2'] = 10n;
+    const error = await thrown(() => db.save());
+    expect(error).toBeInstanceOf(ValidationError);
+    noLeak(error);
+    expect(error.message).toContain('{key #2 of 2, 16 chars} (depth 1) is a bigint');
+    await db.deleteDatabase();
+  });
+
+  test('array indices are kept, and a deep path is shortened with its depth', async () => {
+    const { db } = await freshVault();
+    let v: unknown = [undefined];
+    for (let i = 0; i < 20; i++) v = i % 2 ? [0, v] : { [`secret${i}`]: v };
+    const error = await thrown(() => db.set('t', v));
+    noLeak(error);
+    expect(error.message).toContain('[1]');
+    expect(error.message).toContain('(depth 21) is undefined');
+    await db.deleteDatabase();
+  });
+
+  test('a number where a string (a tag, a password, a key) was expected: "a number", not its digits', async () => {
+    const { db } = await freshVault();
+    for (const call of [
+      () => db.set(314159265 as never, 1),
+      () => db.metatag(314159265 as never),
+      () => Database.generateProfileTokens({ username: 'u', password: 314159265 as never }),
+      () => Database.generateProfileTokens(314159265 as never, { username: 'u', password: 'p' }),
+      () => Database.open(314159265 as never),
+      () => db.jsonEncrypt(1, { filename: 314159265 as never }),
+      () => db.passcrypt(314159265 as never, 'salt1234'),
+    ]) {
+      const error = await thrown(call);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error.message).not.toContain('314159265');
+      expect(error.message).toContain('got a number');
+    }
+    // A misspelt option is named; data passed where options go is not.
+    expect((await thrown(() => db.jsonEncrypt(1, { fileName: 'x' } as never))).message).toContain('"options.fileName"');
+    const misplaced = await thrown(() => db.jsonEncrypt(1, { filename: 'x', [KEY]: 1 } as never));
+    expect((misplaced as ValidationError).argument).toBe(`options{key #2 of 2, ${KEY.length} chars}`);
+    noLeak(misplaced);
+    // Numeric options are settings, not content: their value is still shown.
+    expect((await thrown(() => db.uuids('c', { size: 65 }))).message).toContain('got the number 65');
+    await db.deleteDatabase();
   });
 });
