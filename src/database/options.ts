@@ -90,9 +90,17 @@ export interface BytesEncryptOptions extends EncryptOptions, Transfer {}
 /** Options of {@link Database.bytesDecrypt}. */
 export interface BytesDecryptOptions extends DecryptOptions, Transfer {}
 
+/** The shortest keyed UUID accepted, in hex characters: 96 bits. */
+export const MIN_UUID_SIZE = 24;
+
 /** Options of {@link Database.uuids}. */
 export interface UuidOptions {
-  /** Length of each UUID in hex characters, 8 to 64 (default 64). */
+  /**
+   * Length of each UUID in hex characters, 24 to 64 (default 64). Each hex character is 4 bits;
+   * by the birthday bound, two of n values collide with even odds once n ≈ 2^(bits/2):
+   * 24 hex = 96 bits, after ~2^48 values; 32 hex = 128 bits, ~2^64; 64 hex = 256 bits, ~2^128.
+   * Sizes below 24 are refused: at 8 hex (32 bits), ~77,000 values collide with even odds.
+   */
   size?: number;
   /** 64 hex characters; a random salt when omitted. Reuse it to get the same UUIDs again. */
   salt?: string;
@@ -194,7 +202,7 @@ export function parseCipherOptions(
 
 export function parseUuidOptions(options: unknown): { size: number; salt: string | undefined } {
   const opts = anOptions<UuidOptions>(options, 'options', ['size', 'salt']);
-  const size = opts.size === undefined ? 64 : anInteger(opts.size, 'options.size', 8, 64);
+  const size = opts.size === undefined ? 64 : anInteger(opts.size, 'options.size', MIN_UUID_SIZE, 64);
   return { size, salt: opts.salt === undefined || opts.salt === null ? undefined : aString(opts.salt, 'options.salt') };
 }
 

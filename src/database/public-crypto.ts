@@ -146,7 +146,8 @@ export class PublicCrypto extends EventTarget {
   }
 
   /**
-   * A generator of keyed UUIDs for a category: `await u(value)` gives `size` hex characters,
+   * A generator of keyed UUIDs for a category: `await u(value)` gives `size` hex characters
+   * (24 to 64, default 64: at least 96 bits, see {@link UuidOptions.size} for the collision odds),
    * the same for the same (vault, category, salt, value). `u.result({ exit: true })` returns the
    * salt and ends the generator.
    * @example

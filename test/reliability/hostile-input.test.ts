@@ -158,7 +158,7 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
     ct = await db.jsonEncrypt({ x: 1 }, { filename: 'f' });
     ctBytes = await db.bytesEncrypt(new Uint8Array([1, 2, 3]));
     mac = await db.hmac('data');
-    uuid = await db.uuids('category', { size: 16 });
+    uuid = await db.uuids('category', { size: 24 });
     ended = await db.uuids('category');
     ended.result({ exit: true });
     closed = await Database.open(Keys.csprng(), { directory });
@@ -443,7 +443,7 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
     for (const [input, c] of [...notStrings(), ['an empty string', ''], ['65,537 characters', 'c'.repeat(65537)]] as [string, unknown][]) {
       v('uuids', `category: ${input}`, () => db.uuids(bad(c)), 'category');
     }
-    for (const size of [0, 7, 65, -1, 8.5, NaN, Infinity, '16', null, 2 ** 53, 16n]) {
+    for (const size of [0, 8, 16, 23, 65, -1, 24.5, NaN, Infinity, '24', null, 2 ** 53, 24n]) {
       v('uuids', `options.size: ${String(size)}`, () => db.uuids('c', bad({ size })), 'options.size');
     }
     for (const [input, s] of [

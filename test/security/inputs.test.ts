@@ -169,3 +169,22 @@ describe('5. error messages name positions, never content', () => {
     await db.deleteDatabase();
   });
 });
+
+// ---- 7. UUIDs down to 32 bits ----------------------------------------------------------------
+
+describe('7. keyed UUIDs of at least 96 bits', () => {
+  test('size below 24 hex characters is refused naming options.size; 24 to 64 work', async () => {
+    const { db } = await freshVault();
+    for (const size of [8, 16, 20, 23]) {
+      const error = await thrown(() => db.uuids('c', { size }));
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).argument).toBe('options.size');
+      expect(error.message).toContain('from 24 to 64');
+    }
+    for (const size of [24, 32, 64]) {
+      const u = await db.uuids('c', { size });
+      expect(await u('value')).toMatch(new RegExp(`^[0-9a-f]{${size}}$`));
+    }
+    await db.deleteDatabase();
+  });
+});
