@@ -58,21 +58,39 @@ export function toBase64Url(bytes: Uint8Array): string {
   return out;
 }
 
-const B64URL_RE = /^[A-Za-z0-9_-]*={0,2}$/;
+const B64URL_RE = /^[A-Za-z0-9_-]*$/;
 
-/** Bytes of url-safe base64 (padding optional); `undefined` when it is not valid base64url. */
+/**
+ * Bytes of canonical url-safe base64 (RFC 4648 §5, no padding), as {@link toBase64Url} writes
+ * it; `undefined` for anything else. Canonical only (RFC 4648 §3.5): no padding, a length that
+ * is not 1 mod 4, and the unused low bits of the last character zero. Otherwise several texts
+ * decode to the same bytes ("AA", "AB", "AA=" are all one zero byte), so a text that was
+ * altered would still decode, and decrypt, as the original.
+ */
 export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
-  if (!B64URL_RE.test(text)) return undefined;
-  const bare = text.replace(/=+$/, '');
-  if (bare.length % 4 === 1) return undefined;
+  const tail = text.length % 4;
+  if (tail === 1 || !B64URL_RE.test(text)) return undefined;
+  // The last character carries 4 (two characters in the last group) or 2 (three) unused bits.
+  if (tail !== 0 && B64URL.indexOf(text[text.length - 1]!) & (tail === 2 ? 0b1111 : 0b11)) return undefined;
   try {
-    const binary = atob(bare.replace(/-/g, '+').replace(/_/g, '/'));
+    const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
     const out = new Uint8Array(binary.length);
     for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
     return out;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Bytes of canonical base64 in either alphabet (standard `+/` or url-safe `-_`), with or without
+ * its padding (when present, exactly the `=` that make the length a multiple of 4); `undefined`
+ * for anything else.
+ */
+export function fromBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
+  const bare = text.replace(/={1,2}$/, '');
+  if (bare.length !== text.length && (text.length % 4 !== 0 || bare.length % 4 < 2)) return undefined;
+  return fromBase64Url(bare.replace(/\+/g, '-').replace(/\//g, '_'));
 }
 
 /** One new array holding all the parts in order. */

@@ -3,7 +3,7 @@
 // to profiles.ts; its public cryptography it inherits (public-crypto.ts). The keys never leave
 // the engine's worker.
 import { aBytes, aKey, aString, aTag, describe } from '../assert';
-import { fromBase64Url, toBase64Url, utf8 } from '../bytes';
+import { fromBase64, toBase64Url, utf8 } from '../bytes';
 import { DatabaseClosedError, ValidationError } from '../errors';
 import { assertJson } from '../json';
 import { engine } from '../wire/client';
@@ -195,9 +195,9 @@ export class Database extends PublicCrypto {
     return toBase64Url(typeof data === 'string' ? utf8(aString(data, 'data')) : aBytes(data, 'data'));
   }
 
-  /** Bytes of url-safe (or standard) base64. */
+  /** Bytes of url-safe (or standard) base64, padded or not; canonical only (unused bits zero). */
   static base64Decode(text: string): Uint8Array {
-    const bytes = fromBase64Url(aString(text, 'text').replace(/\+/g, '-').replace(/\//g, '_'));
+    const bytes = fromBase64(aString(text, 'text'));
     if (!bytes) throw new ValidationError('text', 'is not valid base64');
     return bytes;
   }

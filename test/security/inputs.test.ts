@@ -2,7 +2,7 @@
 // an argument, a ciphertext or an error message may carry, and what is refused. Real browsers,
 // real vaults, no mocks.
 import { describe, expect, test } from 'vitest';
-import { lengthPrefixed, utf8 } from '../../src/bytes';
+import { fromBase64Url, lengthPrefixed, toBase64Url, utf8 } from '../../src/bytes';
 import { openEnvelope, SubkeyCache, sealEnvelope } from '../../src/crypto/envelope';
 import { XaesKey } from '../../src/crypto/xaes';
 import { Database, FutureTimestampError, Keys, TagvaultError, TimeoutError, ValidationError } from '../../src/index';
@@ -186,5 +186,53 @@ describe('7. keyed UUIDs of at least 96 bits', () => {
       expect(await u('value')).toMatch(new RegExp(`^[0-9a-f]{${size}}$`));
     }
     await db.deleteDatabase();
+  });
+});
+
+// ---- 9a. Non-canonical base64 ----------------------------------------------------------------
+
+/** `text` with one of the unused low bits of its last character set (the same bytes, before). */
+function flipUnusedBit(text: string): string {
+  const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const last = ALPHABET.indexOf(text.at(-1)!);
+  return text.slice(0, -1) + ALPHABET[last ^ 1];
+}
+
+describe('9a. only canonical url-safe base64 decodes', () => {
+  test('fromBase64Url: unused bits must be zero, no padding, no length ≡ 1 (mod 4)', () => {
+    expect(fromBase64Url('AA')).toEqual(new Uint8Array([0]));
+    expect(fromBase64Url('AAA')).toEqual(new Uint8Array([0, 0]));
+    expect(fromBase64Url('')).toEqual(new Uint8Array(0));
+    for (const text of ['AB', 'AP', 'AAB', 'AAD', 'AA=', 'AA==', 'AAA=', 'A', 'AAAAA', 'AA AA', 'A+/A', 'AA=A']) {
+      expect(fromBase64Url(text), text).toBeUndefined();
+    }
+    // Every canonical text still decodes, at every length of the last group.
+    for (let length = 0; length < 40; length++) {
+      const bytes = crypto.getRandomValues(new Uint8Array(length));
+      const text = toBase64Url(bytes);
+      expect(fromBase64Url(text)).toEqual(bytes);
+      if (length % 3) expect(fromBase64Url(flipUnusedBit(text)), `length ${length}`).toBeUndefined();
+    }
+  });
+
+  test('a text ciphertext with an unused bit set is altered: it does not decrypt', async () => {
+    const { db } = await freshVault();
+    // 49 bytes of envelope + 4 of JSON ("ab"): 53 bytes, 2 unused bits in the last character.
+    const ct = await db.jsonEncrypt('ab');
+    expect(ct.length % 4).not.toBe(0);
+    expect(await db.jsonDecrypt(ct)).toBe('ab');
+    await expect(db.jsonDecrypt(flipUnusedBit(ct))).rejects.toThrow();
+    await db.deleteDatabase();
+  });
+
+  test('Database.base64Decode: standard or url-safe, with or without padding, canonical only', () => {
+    expect(Database.base64Decode('-_8')).toEqual(new Uint8Array([0xfb, 0xff]));
+    expect(Database.base64Decode('+/8')).toEqual(new Uint8Array([0xfb, 0xff]));
+    expect(Database.base64Decode('+/8=')).toEqual(new Uint8Array([0xfb, 0xff]));
+    expect(Database.base64Decode('AA==')).toEqual(new Uint8Array([0]));
+    expect(Database.base64Decode(btoa('fash smasher'))).toEqual(utf8('fash smasher'));
+    for (const text of ['AB', 'AB==', 'AA=', 'AA===', 'A===', '+/9', 'AAAA=', '=']) {
+      expect(() => Database.base64Decode(text), text).toThrow(ValidationError);
+    }
   });
 });
