@@ -35,6 +35,17 @@ function className(proto: { constructor?: unknown } | null): string {
   return typeof ctor === 'function' && ctor.name ? ctor.name : 'a class';
 }
 
+/**
+ * Whether JSON.stringify could call a `toJSON` of `value` (and write what it returns, or nothing):
+ * an inherited one (a polluted prototype), an own accessor (a getter may answer this check and
+ * stringify apart) or an own function. An own data property holding data, as JSON.parse makes
+ * for a `"toJSON"` key, is plain data: stringify writes it as any other key.
+ */
+function hasToJson(value: object): boolean {
+  const own = Object.getOwnPropertyDescriptor(value, 'toJSON');
+  return own ? !('value' in own) || typeof own.value === 'function' : 'toJSON' in value;
+}
+
 function check(value: unknown, argument: string, path: Path, ancestors: object[]): void {
   switch (typeof value) {
     case 'string':
@@ -52,6 +63,7 @@ function check(value: unknown, argument: string, path: Path, ancestors: object[]
   if (value === null) return;
   if (ancestors.length >= MAX_JSON_DEPTH) refuse(argument, path, ancestors, `nests deeper than ${MAX_JSON_DEPTH} levels`);
   if (ancestors.includes(value)) refuse(argument, path, ancestors, 'is a cycle (it contains itself)');
+  if (hasToJson(value)) refuse(argument, path, ancestors, 'has a toJSON method (JSON.stringify would write what it returns)');
   ancestors.push(value);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -78,12 +90,17 @@ function check(value: unknown, argument: string, path: Path, ancestors: object[]
 
 /**
  * JSON text of `value`, refusing anything JSON would change or lose: `undefined`, functions,
- * symbols, BigInt, NaN, ±Infinity and -0, cycles, class instances (Date, Map…), sparse arrays.
+ * symbols, BigInt, NaN, ±Infinity and -0, cycles, class instances (Date, Map…), sparse arrays,
+ * objects and arrays with a `toJSON` method (own or inherited) or getter.
  * @throws {ValidationError} naming `argument` and the path of the first bad part.
  */
 export function toJson(value: unknown, argument: string): string {
   check(value, argument, [], []);
-  return JSON.stringify(value);
+  const text: unknown = JSON.stringify(value);
+  // What check() let through always gives text; a value that changed in between (a getter, a
+  // proxy) may not.
+  if (typeof text !== 'string') throw new ValidationError(argument, 'is not JSON-serialisable: JSON.stringify gave no text');
+  return text;
 }
 
 /** Throws unless `value` is JSON-serialisable (see {@link toJson}). */

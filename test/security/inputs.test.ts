@@ -236,3 +236,70 @@ describe('9a. only canonical url-safe base64 decodes', () => {
     }
   });
 });
+
+// ---- 9b. toJSON ------------------------------------------------------------------------------
+
+describe('9b. a value with toJSON is refused by every method that takes JSON', () => {
+  /** An array whose own toJSON would make JSON.stringify return something else (or nothing). */
+  const withToJson = (result: unknown) => Object.assign([1, 2], { toJSON: () => result });
+
+  test('an own toJSON on an array, at the top or nested: set, save, jsonEncrypt, hmac, testHmac, uuids agree', async () => {
+    const { db } = await freshVault();
+    const uuid = await db.uuids('c');
+    const getter = Object.defineProperty({}, 'toJSON', { get: () => undefined, enumerable: true });
+    for (const value of [withToJson(undefined), withToJson('other'), { nested: [withToJson(() => 1)] }, { toJSON: () => 'x' }, getter]) {
+      for (const [argument, call] of [
+        ['value', () => db.set('t', value)],
+        ['value', () => db.jsonEncrypt(value)],
+        ['data', () => db.hmac(value)],
+        ['data', () => db.testHmac(value, '00'.repeat(32))],
+        ['value', () => uuid(value)],
+      ] as const) {
+        const error = await thrown(call);
+        expect(error, argument).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).argument).toBe(argument);
+        expect(error.message).toContain('toJSON');
+      }
+    }
+    expect(db.has('t')).toBe(false);
+    // Added after set(): save and saveTag refuse it, and write nothing.
+    const later: unknown[] = [1];
+    db.set('t', later);
+    Object.assign(later, { toJSON: () => undefined });
+    expect(await thrown(() => db.save())).toBeInstanceOf(ValidationError);
+    expect(await thrown(() => db.saveTag('t'))).toBeInstanceOf(ValidationError);
+    await db.deleteDatabase();
+  });
+
+  test('a "toJSON" key holding data (as JSON.parse makes it) is data: it round-trips', async () => {
+    const { db, key, directory } = await freshVault();
+    const value = JSON.parse('{"toJSON": 1, "list": [{"toJSON": "text"}]}') as unknown;
+    db.set('t', value);
+    await db.save();
+    expect((await Database.open(key, { directory })).get('t')).toEqual(value);
+    expect(await db.jsonDecrypt(await db.jsonEncrypt(value))).toEqual(value);
+    await db.deleteDatabase();
+  });
+
+  test('an inherited toJSON (a polluted Array.prototype) is refused too', async () => {
+    const { db } = await freshVault();
+    Object.defineProperty(Array.prototype, 'toJSON', { value: () => 'polluted', configurable: true, writable: true });
+    let set: unknown;
+    let encrypted: Promise<unknown>;
+    try {
+      // Both check synchronously, and nothing is awaited here: the prototype is restored before
+      // anything else runs.
+      try {
+        db.set('t', [1]);
+      } catch (error) {
+        set = error;
+      }
+      encrypted = db.jsonEncrypt([1]);
+    } finally {
+      delete (Array.prototype as { toJSON?: unknown }).toJSON;
+    }
+    expect(set).toBeInstanceOf(ValidationError);
+    await expect(encrypted!).rejects.toBeInstanceOf(ValidationError);
+    await db.deleteDatabase();
+  });
+});
