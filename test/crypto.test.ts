@@ -410,7 +410,7 @@ describe('argument validation (each names the argument)', () => {
     ],
     ['jsonEncrypt: filename number', (db) => db.jsonEncrypt(1, { filename: 1 as never }), 'options.filename'],
     ['jsonEncrypt: unknown option', (db) => db.jsonEncrypt(1, { fileName: 'x' } as never), 'options.fileName'],
-    ['jsonDecrypt: not base64', (db) => db.jsonDecrypt('%%%'), 'ciphertext'],
+    ['jsonDecrypt: not a string', (db) => db.jsonDecrypt(5 as never), 'ciphertext'],
     ['jsonDecrypt: ttl 0', (db) => db.jsonDecrypt('AAAA', { ttl: 0 }), 'options.ttl'],
     ['jsonDecrypt: ttl negative', (db) => db.jsonDecrypt('AAAA', { ttl: -1 }), 'options.ttl'],
     ['jsonDecrypt: ttl NaN', (db) => db.jsonDecrypt('AAAA', { ttl: NaN }), 'options.ttl'],

@@ -3,7 +3,7 @@
 // Arguments are validated here; the work is done in the engine, under the vault's keys.
 import { aBoolean, aBytes, anOptions, aString, describe } from '../assert';
 import { fromBase64Url, fromHex, fromUtf8, ownBytes, randomBytes, toBase64Url, toHex, utf8 } from '../bytes';
-import { InvalidHmacError, TagvaultError, ValidationError } from '../errors';
+import { AuthenticationError, InvalidHmacError, TagvaultError, ValidationError } from '../errors';
 import { toJson } from '../json';
 import type { EngineRemote } from '../wire/client';
 import type { Handle } from '../wire/protocol';
@@ -83,7 +83,9 @@ export class PublicCrypto extends EventTarget {
 
   /**
    * Decrypts what {@link jsonEncrypt} made.
-   * @throws {AuthenticationError} wrong key or filename, or altered ciphertext.
+   * @throws {AuthenticationError} wrong key or filename, or altered ciphertext (text that is not
+   * the url-safe base64 of an envelope included).
+   * @throws {ValidationError} a ciphertext that is neither a string nor a Uint8Array, or bad options.
    * @throws {TimeoutError} older than `ttl` seconds (`.value` = whole seconds past it).
    * @throws {FutureTimestampError} with a `ttl`, dated more than 60 s ahead of this device's
    * clock (`.value` = whole seconds ahead); a TimeoutError too.
@@ -109,18 +111,24 @@ export class PublicCrypto extends EventTarget {
     return this.#decrypt(ciphertext, 'bytes', options);
   }
 
+  /**
+   * Every argument is checked first (a ciphertext that is neither text nor bytes is a
+   * ValidationError); then any text that is not the canonical base64 of an envelope is an
+   * AuthenticationError, as an altered envelope is: a flipped character, a dropped one and a
+   * stray one are all alterations, and give the same error whichever the text turns into.
+   */
   async #decrypt(ciphertext: string | Uint8Array, kind: 'json' | 'bytes', options: unknown): Promise<Uint8Array<ArrayBuffer>> {
     const { engine, handle } = this.#vault;
-    let decoded: Uint8Array<ArrayBuffer> | undefined;
-    let given: Uint8Array | undefined;
-    if (typeof ciphertext === 'string') {
-      decoded = fromBase64Url(ciphertext);
-      if (!decoded) throw new ValidationError('ciphertext', 'is not url-safe base64');
-    } else {
-      given = aBytes(ciphertext, 'ciphertext');
-    }
+    const given = typeof ciphertext === 'string' ? undefined : aBytes(ciphertext, 'ciphertext');
     const { filename, ttl, transfer } = parseCipherOptions(options, { bytes: kind === 'bytes', decrypt: true });
-    const bytes = given ? outgoing(given, transfer) : moved(decoded!);
+    let bytes: Uint8Array<ArrayBuffer>;
+    if (given) {
+      bytes = outgoing(given, transfer);
+    } else {
+      const decoded = fromBase64Url(ciphertext as string);
+      if (!decoded) throw new AuthenticationError('authentication failed: the ciphertext is not the url-safe base64 of a tagvault envelope (altered?)');
+      bytes = moved(decoded);
+    }
     return engine.decrypt(handle, bytes, kind, filename, ttl);
   }
 

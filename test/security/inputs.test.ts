@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { fromBase64Url, lengthPrefixed, toBase64Url, utf8 } from '../../src/bytes';
 import { openEnvelope, SubkeyCache, sealEnvelope } from '../../src/crypto/envelope';
 import { XaesKey } from '../../src/crypto/xaes';
-import { Database, FutureTimestampError, Keys, TagvaultError, TimeoutError, ValidationError } from '../../src/index';
+import { AuthenticationError, Database, FutureTimestampError, Keys, TagvaultError, TimeoutError, ValidationError } from '../../src/index';
 import { freshVault } from '../helpers';
 
 /** What `fn` threw (sync or async); fails the test when it does not throw. */
@@ -221,7 +221,7 @@ describe('9a. only canonical url-safe base64 decodes', () => {
     const ct = await db.jsonEncrypt('ab');
     expect(ct.length % 4).not.toBe(0);
     expect(await db.jsonDecrypt(ct)).toBe('ab');
-    await expect(db.jsonDecrypt(flipUnusedBit(ct))).rejects.toThrow();
+    await expect(db.jsonDecrypt(flipUnusedBit(ct))).rejects.toBeInstanceOf(AuthenticationError);
     await db.deleteDatabase();
   });
 
@@ -300,6 +300,40 @@ describe('9b. a value with toJSON is refused by every method that takes JSON', (
     }
     expect(set).toBeInstanceOf(ValidationError);
     await expect(encrypted!).rejects.toBeInstanceOf(ValidationError);
+    await db.deleteDatabase();
+  });
+});
+
+// ---- 9c. An altered text ciphertext is an AuthenticationError --------------------------------
+
+describe('9c. any string ciphertext that does not open is an AuthenticationError', () => {
+  test('bad base64, a wrong length, a stray character: AuthenticationError; a non-string stays ValidationError', async () => {
+    const { db } = await freshVault();
+    const ct = await db.jsonEncrypt({ x: 1 });
+    const altered = [
+      ct.slice(0, -1),
+      `${ct}A`,
+      `${ct.slice(0, 10)}*${ct.slice(11)}`,
+      `${ct.slice(0, 10)}+${ct.slice(11)}`,
+      `${ct} `,
+      `${ct}=`,
+      '***',
+      '\uD800',
+      'A',
+    ];
+    for (const text of altered) {
+      expect(await thrown(() => db.jsonDecrypt(text)), JSON.stringify(text.slice(-3))).toBeInstanceOf(AuthenticationError);
+      expect(await thrown(() => db.bytesDecrypt(text))).toBeInstanceOf(AuthenticationError);
+    }
+    for (const notText of [42, null, [1, 2], new ArrayBuffer(60)]) {
+      const error = await thrown(() => db.jsonDecrypt(notText as never));
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).argument).toBe('ciphertext');
+    }
+    // The options are checked before the ciphertext is: a bad one is still named.
+    const error = await thrown(() => db.jsonDecrypt('***', { ttl: 0 }));
+    expect((error as ValidationError).argument).toBe('options.ttl');
+    expect(await db.jsonDecrypt(ct)).toEqual({ x: 1 });
     await db.deleteDatabase();
   });
 });
