@@ -1,5 +1,5 @@
 // The "Crypto playground": the public crypto of the open vault (keys derived from its key).
-import { Database, InvalidHmacError, TimeoutError } from '../src/index';
+import { Database, FutureTimestampError, InvalidHmacError, TimeoutError } from '../src/index';
 import { busy, describeStats } from './busy';
 import { byId, h, say, withDisabled } from './dom';
 import { errorText, kib, ms } from './format';
@@ -77,7 +77,13 @@ function initEncrypt(): void {
           say(out, `Decrypted text: ${new TextDecoder().decode(bytes)}`, 'ok');
         }
       } catch (error) {
-        if (error instanceof TimeoutError) {
+        if (error instanceof FutureTimestampError) {
+          say(
+            out,
+            `FutureTimestampError: the ciphertext is dated ${error.value} s ahead of this clock, so no ttl accepts it (error.value = ${error.value}). “${error.message}”`,
+            'error',
+          );
+        } else if (error instanceof TimeoutError) {
           say(
             out,
             `TimeoutError: the ciphertext is older than the ttl of ${ttl} s — expired by ${error.value} s (error.value = ${error.value}). “${error.message}”`,
