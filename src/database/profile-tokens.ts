@@ -10,7 +10,10 @@ export interface ProfileTokenOptions {
   username: string;
   /** The password that unlocks the profile (required, non-empty). */
   password: string;
-  /** An optional extra salt; the same salt must be given again to reopen the profile. */
+  /**
+   * An optional extra salt, non-empty when given (omit it for none); the same salt must be given
+   * again to reopen the profile.
+   */
   salt?: string;
 }
 
@@ -75,5 +78,7 @@ export function parseTokenArguments(args: unknown[]): { credentials: string[]; o
   const username = aString(options.username, 'options.username', { nonEmpty: true, max: 65536 });
   const password = aString(options.password, 'options.password', { nonEmpty: true, max: 65536 });
   const salt = options.salt === undefined ? undefined : aString(options.salt, 'options.salt', { max: 65536 });
+  // No salt and an empty one would be the same profile: one form only.
+  if (salt === '') throw new ValidationError('options.salt', 'is empty: an empty salt is the same as none, omit it instead');
   return { credentials, options: { username, password, ...(salt !== undefined ? { salt } : {}) } };
 }

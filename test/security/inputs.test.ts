@@ -337,3 +337,19 @@ describe('9c. any string ciphertext that does not open is an AuthenticationError
     await db.deleteDatabase();
   });
 });
+
+// ---- 9d. An empty profile salt ---------------------------------------------------------------
+
+describe('9d. profile tokens: an empty salt is refused, not taken as none', () => {
+  test("salt '' is a ValidationError naming options.salt; no salt and a salt give different profiles", async () => {
+    const error = await thrown(() => Database.generateProfileTokens('site', { username: 'u', password: 'p', salt: '' }));
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).argument).toBe('options.salt');
+    expect(error.message).toContain('omit it instead');
+    const none = await Database.generateProfileTokens('site', { username: 'u', password: 'p' });
+    const salted = await Database.generateProfileTokens('site', { username: 'u', password: 'p', salt: 's' });
+    expect(salted.profileId).not.toBe(none.profileId);
+    const again = await Database.generateProfileTokens('site', { username: 'u', password: 'other' });
+    expect(again.profileId).toBe(none.profileId);
+  });
+});
