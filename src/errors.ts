@@ -91,6 +91,25 @@ export class ProfileNotFoundError extends TagvaultError {
   override name = 'ProfileNotFoundError';
 }
 
+/**
+ * A passkey prompt ended without a credential: the user cancelled it, it timed out, or the
+ * browser refused it (WebAuthn's `NotAllowedError`, the `cause`). Nothing was written.
+ */
+export class PasskeyCancelledError extends TagvaultError {
+  /** Always `"PasskeyCancelledError"`: branch on it where `instanceof` fails (across realms). */
+  override name = 'PasskeyCancelledError';
+}
+
+/**
+ * Passkeys cannot unlock a vault here: this browser has no WebAuthn, or no PRF extension, or the
+ * authenticator gave no PRF result (the `cause` says which, where the browser said). Nothing was
+ * written.
+ */
+export class PasskeyUnsupportedError extends TagvaultError {
+  /** Always `"PasskeyUnsupportedError"`: branch on it where `instanceof` fails (across realms). */
+  override name = 'PasskeyUnsupportedError';
+}
+
 /** The browser refused to store more data (its `QuotaExceededError` is the `cause`). */
 export class QuotaExceededError extends TagvaultError {
   /** Always `"QuotaExceededError"`: branch on it where `instanceof` fails (across realms). */

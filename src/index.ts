@@ -7,6 +7,14 @@
 export { Keys } from './crypto/keys';
 export { Database } from './database/database';
 export type { ChangeDetail, DatabaseEventMap } from './database/events';
+export type {
+  AddPasskeyOptions,
+  AddPasswordOptions,
+  AddRecoveryCodeOptions,
+  KeySlot,
+  RemoveKeySlotOptions,
+  Unlock,
+} from './database/key-slots';
 export { Namespace } from './database/namespace';
 export {
   type BytesDecryptOptions,
@@ -22,13 +30,15 @@ export {
   type UuidOptions,
 } from './database/options';
 export { type ProfileTokenOptions, ProfileTokens } from './database/profile-tokens';
-export type { ProfileRotation } from './database/profiles';
+export type { LoadProfileOptions, PasskeyUnlockOptions, ProfileRotation, RotationOptions } from './database/profiles';
 export { PublicCrypto, type UuidGenerator } from './database/public-crypto';
 export {
   AuthenticationError,
   DatabaseClosedError,
   FutureTimestampError,
   InvalidHmacError,
+  PasskeyCancelledError,
+  PasskeyUnsupportedError,
   ProfileNotFoundError,
   QuotaExceededError,
   StorageError,

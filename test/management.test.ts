@@ -221,7 +221,9 @@ describe('profiles', () => {
     const tokens = await Database.generateProfileTokens({ username: 'u', password: 'p' });
     await Database.generateProfile(tokens, { directory, ...kdf });
     const [record] = (await rawDirectory(directory)).filter((r) => r.store === 'profiles');
-    await rawWrite(directory, [{ put: { store: 'profiles', key: record!.key, value: { ...(record!.value as object), memoryKiB: 2 ** 30 } } }]);
+    const value = structuredClone(record!.value) as { slots: { memoryKiB: number }[] };
+    value.slots[0]!.memoryKiB = 2 ** 30;
+    await rawWrite(directory, [{ put: { store: 'profiles', key: record!.key, value } }]);
     await expect(Database.loadProfile(tokens, { directory })).rejects.toThrow(/out of the accepted range/);
   });
 });

@@ -9,10 +9,12 @@ import { assertJson } from '../json';
 import { engine } from '../wire/client';
 import type { CorruptRecord, OpenedVault, RawRecord } from '../wire/protocol';
 import type { ChangeDetail, DatabaseEventMap } from './events';
+import type { AddPasskeyOptions, AddPasswordOptions, AddRecoveryCodeOptions, KeySlot, RemoveKeySlotOptions, SlotPlace } from './key-slots';
+import * as keySlots from './key-slots';
 import { Namespace } from './namespace';
 import { type OpenOptions, type OpenSettings, type PasswordChangeOptions, type ProfileOptions, parseOpenOptions } from './options';
 import { type ProfileTokenOptions, ProfileTokens, parseTokenArguments } from './profile-tokens';
-import type { ProfileRotation } from './profiles';
+import type { LoadProfileOptions, PasskeyUnlockOptions, ProfileRotation, RotationOptions } from './profiles';
 import * as profiles from './profiles';
 import { generateSalt, PublicCrypto } from './public-crypto';
 import { Vault } from './vault';
@@ -129,12 +131,30 @@ export class Database extends PublicCrypto {
   }
 
   /**
-   * Opens an existing profile's vault.
+   * Opens an existing profile's vault: by the tokens' password (each password slot is tried), or
+   * by `options.recoveryCode` (then the tokens' password is not used).
    * @throws {ProfileNotFoundError} when there is no such profile in the directory.
-   * @throws {AuthenticationError} when the password is wrong.
+   * @throws {AuthenticationError} when the password or recovery code opens no slot.
+   * @throws {ValidationError} (`options.recoveryCode`) for a mistyped code, before any work.
+   * @example
+   * const db = await Database.loadProfile(tokens, { recoveryCode: 'ABCD-…' });
    */
-  static async loadProfile(tokens: ProfileTokens, options?: OpenOptions): Promise<Database> {
+  static async loadProfile(tokens: ProfileTokens, options?: LoadProfileOptions): Promise<Database> {
     const { settings, open } = profiles.profileOpener(tokens, options, false);
+    return Database.#open(settings, open);
+  }
+
+  /**
+   * Opens a profile with a passkey, no tokens needed: the browser asks the user to pick one of
+   * this site's passkeys (a discoverable credential, user verification required), and the
+   * profile is the one its user handle names, in `options.directory`.
+   * @throws {PasskeyCancelledError} when the prompt is cancelled or times out.
+   * @throws {PasskeyUnsupportedError} where the browser or authenticator has no WebAuthn PRF.
+   * @throws {ProfileNotFoundError} when the passkey's profile is not in this directory.
+   * @throws {AuthenticationError} when the passkey's key slot was removed (or altered).
+   */
+  static async unlockWithPasskey(options?: PasskeyUnlockOptions): Promise<Database> {
+    const { settings, open } = profiles.passkeyOpener(options);
     return Database.#open(settings, open);
   }
 
@@ -178,10 +198,15 @@ export class Database extends PublicCrypto {
    * others, see the old vault deleted: open it again with {@link Database.loadProfile} and the
    * returned tokens. It costs a read, a decryption and an encryption of the whole tree, held in
    * the engine's memory at once.
-   * @throws {AuthenticationError} when the current password is wrong, or when any stored record
-   *   of the tree fails authentication (nothing is written then: nothing may be lost silently).
+   *
+   * Key slots: the password slot the tokens' password opens becomes the slot of `newPassword`;
+   * the slots whose secrets `options` gives (`keepPasswords`, `keepRecoveryCodes`, `keepPasskey`)
+   * are sealed again around the new root; every other slot is dropped and listed in `dropped`.
+   * @throws {AuthenticationError} when the current password (or a secret to keep) is wrong, or
+   *   when any stored record of the tree fails authentication (nothing is written then: nothing
+   *   may be lost silently).
    */
-  static async rotateProfileKey(tokens: ProfileTokens, newPassword: string, options?: PasswordChangeOptions): Promise<ProfileRotation> {
+  static async rotateProfileKey(tokens: ProfileTokens, newPassword: string, options?: RotationOptions): Promise<ProfileRotation> {
     return profiles.rotateProfileKey(tokens, newPassword, options);
   }
 
@@ -396,6 +421,62 @@ export class Database extends PublicCrypto {
     const vault = this.#vault;
     const [id] = await vault.place.engine.tagIds(vault.handle, [aTag(tag)]);
     return id!;
+  }
+
+  // --- Key slots (a profile's root vault) -----------------------------------------------------
+
+  /** The vault's engine and handle, checked open, for the slot methods. */
+  get #slots(): SlotPlace {
+    const vault = this.#vault;
+    return { engine: vault.place.engine, handle: vault.handle };
+  }
+
+  /**
+   * The ways into this profile (nothing secret): its password, passkey and recovery-code slots.
+   * @throws {ProfileNotFoundError} on a vault not opened from a profile (by key, or a metatag).
+   */
+  async keySlots(): Promise<KeySlot[]> {
+    return keySlots.keySlots(this.#slots);
+  }
+
+  /**
+   * Adds a password slot: `password` opens the profile too (with {@link Database.loadProfile}
+   * and tokens of that password). One record is written; no data is re-encrypted.
+   * @throws {AuthenticationError} when `options.unlock` opens no slot of this profile.
+   * @example
+   * await db.addPassword('a second passphrase', { unlock: { password: 'the current one' } });
+   */
+  async addPassword(password: string, options: AddPasswordOptions): Promise<KeySlot> {
+    return keySlots.addPassword(this.#slots, password, options);
+  }
+
+  /**
+   * Adds a passkey slot: the browser makes a discoverable passkey (user verification required;
+   * the WebAuthn PRF extension gives the secret), which then opens the profile with
+   * {@link Database.unlockWithPasskey}. `options.unlock` is checked before the prompt.
+   * @throws {PasskeyCancelledError} · {PasskeyUnsupportedError} (no PRF: checked before a
+   *   passkey is made, where the browser can say) · {AuthenticationError} (a wrong unlock).
+   */
+  async addPasskey(options: AddPasskeyOptions): Promise<KeySlot> {
+    return keySlots.addPasskey(this.#slots, options);
+  }
+
+  /**
+   * Adds a recovery-code slot and returns the code (128 random bits and a checksum, as 8 groups of
+   * 4 characters): show it once and let the user write it down; it is not stored.
+   * @throws {AuthenticationError} when `options.unlock` opens no slot of this profile.
+   */
+  async addRecoveryCode(options: AddRecoveryCodeOptions): Promise<string> {
+    return keySlots.addRecoveryCode(this.#slots, options);
+  }
+
+  /**
+   * Removes a key slot (never the last one). One record is written. A removed passkey stays on
+   * its authenticator, opening nothing: the user may delete it there.
+   * @throws {ValidationError} (`id`) for an unknown slot or the last one · {AuthenticationError}.
+   */
+  async removeKeySlot(id: string, options: RemoveKeySlotOptions): Promise<void> {
+    return keySlots.removeKeySlot(this.#slots, id, options);
   }
 
   /** The id of this vault in storage (derived from its key; not secret). */

@@ -145,7 +145,7 @@ export function parseKdf(kb: unknown, cpu: unknown): KdfSettings {
 }
 
 /** The costs of a password-derived key that will be stored: {@link parseKdf}, and the floor. */
-function parseStoredKdf(opts: KdfCostOptions): KdfSettings {
+export function parseStoredKdf(opts: KdfCostOptions): KdfSettings {
   const kdf = parseKdf(opts.kb, opts.cpu);
   const unsafe = opts.unsafeLowCostsForTests === undefined ? false : aBoolean(opts.unsafeLowCostsForTests, 'options.unsafeLowCostsForTests');
   if (!unsafe && kdf.memoryKiB < STORED_KEY_MIN_MEMORY_KIB) {

@@ -3,16 +3,20 @@
 // method delegating to reading (open.ts), committing (commit.ts), profiles (profiles.ts) and
 // IndexedDB (store.ts). Buffers it returns are transferred, not copied.
 import { transfer } from 'comlink';
+import { type SlotSecret, wipeSecret } from '../crypto/slot-keys';
 import { type PublicKind, VaultCrypto } from '../crypto/vault-crypto';
-import { DatabaseClosedError } from '../errors';
+import { AuthenticationError, DatabaseClosedError, ProfileNotFoundError } from '../errors';
 import type {
   CommitResult,
   EngineApi,
   Handle,
   KdfSettings,
+  KeySlotInfo,
   LoadedTags,
+  NewKeySlot,
   OpenedVault,
   OpenVaultRequest,
+  ProfileLocation,
   ProfileOpening,
   ProfileRequest,
   RawRecord,
@@ -22,15 +26,28 @@ import type {
 } from '../wire/protocol';
 import { ChangeBroadcaster } from './broadcast';
 import { commit } from './commit';
+import * as keySlots from './key-slots';
+import { listSlots, type ProfileRef } from './key-slots';
 import { type ReadVault, readMetatags, readTags, readVault } from './open';
 import * as profiles from './profiles';
 import { Store } from './store';
 
-/** An open vault: its keys and where it is stored. */
+/** An open vault: its keys, where it is stored, and (a profile's root vault) which profile. */
 interface OpenVault {
   crypto: VaultCrypto;
   store: Store;
+  profile?: ProfileRef;
 }
+
+/** An unlock checked by holdUnlock, kept for one addKeySlot while a passkey is made on the page. */
+interface HeldUnlock {
+  handle: Handle;
+  secret: SlotSecret;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** How long a held unlock lasts: longer than a WebAuthn prompt's timeout (60 s) and its retry. */
+const HOLD_MS = 120_000;
 
 /** Marks the bytes' buffer to be moved to the page. */
 function moved(bytes: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
@@ -42,7 +59,9 @@ export class Engine implements EngineApi {
   readonly #stores = new Map<string, Store>();
   readonly #vaults = new Map<Handle, OpenVault>();
   readonly #broadcaster = new ChangeBroadcaster();
+  readonly #held = new Map<number, HeldUnlock>();
   #nextHandle = 1;
+  #nextTicket = 1;
   #lastOrder = 0;
 
   /** The next creation order: microseconds since the epoch, strictly increasing in this engine. */
@@ -70,7 +89,7 @@ export class Engine implements EngineApi {
    * Reads a vault and registers it under a new handle. Its keys are destroyed when it fails, or
    * when `wanted` says it is no longer (a metatag whose parent was closed meanwhile).
    */
-  async #open(crypto: VaultCrypto, store: Store, preload: boolean, wanted = () => true): Promise<OpenedVault> {
+  async #open(crypto: VaultCrypto, store: Store, preload: boolean, wanted = () => true, profile?: ProfileRef): Promise<OpenedVault> {
     let read: ReadVault;
     try {
       read = await readVault(crypto, store, preload);
@@ -80,7 +99,7 @@ export class Engine implements EngineApi {
       throw error;
     }
     const handle = this.#nextHandle++;
-    this.#vaults.set(handle, { crypto, store });
+    this.#vaults.set(handle, { crypto, store, ...(profile ? { profile } : {}) });
     return transfer({ handle, vaultId: crypto.vaultId, metatags: read.metatags, tags: read.tags, corrupted: read.corrupted }, read.transfer);
   }
 
@@ -105,6 +124,7 @@ export class Engine implements EngineApi {
     const vault = this.#vaults.get(handle);
     this.#vaults.delete(handle);
     vault?.crypto.destroy();
+    for (const [ticket, held] of this.#held) if (held.handle === handle) this.#release(ticket);
   }
 
   async loadTags(handle: Handle, selector: TagSelector): Promise<LoadedTags> {
@@ -169,15 +189,120 @@ export class Engine implements EngineApi {
 
   async openProfile(req: ProfileRequest, opening: ProfileOpening, preload: boolean): Promise<OpenedVault> {
     const store = this.#store(req.directory);
-    return this.#open(await VaultCrypto.fromRoot(await profiles.profileRoot(store, req, opening)), store, preload);
+    try {
+      const root = await profiles.profileRoot(store, req, opening);
+      return this.#open(await VaultCrypto.fromRoot(root), store, preload, undefined, {
+        directory: req.directory,
+        profileId: req.profileId,
+        identity: req.identity,
+      });
+    } finally {
+      if (opening.mode === 'unlock') wipeSecret(opening.secret);
+    }
+  }
+
+  async unlockProfile(location: ProfileLocation, secret: SlotSecret, preload: boolean): Promise<OpenedVault> {
+    const store = this.#store(location.directory);
+    try {
+      const root = await profiles.unlockRoot(store, location, secret);
+      return this.#open(await VaultCrypto.fromRoot(root), store, preload, undefined, { directory: location.directory, profileId: location.profileId });
+    } finally {
+      wipeSecret(secret);
+    }
+  }
+
+  async listKeySlots(location: ProfileLocation): Promise<KeySlotInfo[]> {
+    return listSlots(await profiles.readRecord(this.#store(location.directory), location));
+  }
+
+  /** The open vault of a profile's root, or ProfileNotFoundError (a vault opened by key, a metatag). */
+  #profileVault(handle: Handle): OpenVault & { profile: ProfileRef } {
+    const vault = this.#vault(handle);
+    if (!vault.profile) throw new ProfileNotFoundError('this vault was not opened from a profile: only a profile (its root vault) has key slots');
+    return vault as OpenVault & { profile: ProfileRef };
+  }
+
+  /** Checks that a root unlocked for `vault`'s profile is still the one `vault` was opened with. */
+  #sameRoot(vault: OpenVault): (root: Uint8Array<ArrayBuffer>) => Promise<void> {
+    return async (root) => {
+      const check = await VaultCrypto.fromRoot(root.slice());
+      const same = check.vaultId === vault.crypto.vaultId;
+      check.destroy();
+      if (!same) throw new AuthenticationError("this profile's root key was rotated since this vault was opened: open it again (nothing was written)");
+    };
+  }
+
+  async profileIdOf(handle: Handle): Promise<string> {
+    return this.#profileVault(handle).profile.profileId;
+  }
+
+  async keySlots(handle: Handle): Promise<KeySlotInfo[]> {
+    const { store, profile } = this.#profileVault(handle);
+    return listSlots(await profiles.readRecord(store, profile));
+  }
+
+  async holdUnlock(handle: Handle, unlock: SlotSecret): Promise<number> {
+    const vault = this.#profileVault(handle);
+    try {
+      await this.#sameRoot(vault)(await profiles.unlockRoot(vault.store, vault.profile, unlock));
+    } catch (error) {
+      wipeSecret(unlock);
+      throw error;
+    }
+    const ticket = this.#nextTicket++;
+    this.#held.set(ticket, { handle, secret: unlock, timer: setTimeout(() => this.#release(ticket), HOLD_MS) });
+    return ticket;
+  }
+
+  #release(ticket: number): void {
+    const held = this.#held.get(ticket);
+    if (!held) return;
+    this.#held.delete(ticket);
+    clearTimeout(held.timer);
+    wipeSecret(held.secret);
+  }
+
+  async releaseUnlock(ticket: number): Promise<void> {
+    this.#release(ticket);
+  }
+
+  async addKeySlot(handle: Handle, unlock: SlotSecret | { ticket: number }, slot: NewKeySlot): Promise<KeySlotInfo> {
+    const vault = this.#profileVault(handle);
+    let secret: SlotSecret;
+    if ('ticket' in unlock) {
+      const held = this.#held.get(unlock.ticket);
+      if (!held || held.handle !== handle) throw new AuthenticationError('the unlock given for this change expired (after two minutes) or was used: try again');
+      this.#held.delete(unlock.ticket);
+      clearTimeout(held.timer);
+      secret = held.secret;
+    } else secret = unlock;
+    try {
+      return await keySlots.addSlot(vault.store, vault.profile, secret, slot, this.#sameRoot(vault));
+    } finally {
+      wipeSecret(secret);
+      wipeSecret(slot.secret);
+    }
+  }
+
+  async removeKeySlot(handle: Handle, unlock: SlotSecret, slotId: string): Promise<void> {
+    const vault = this.#profileVault(handle);
+    try {
+      await keySlots.removeSlot(vault.store, vault.profile, unlock, slotId, this.#sameRoot(vault));
+    } finally {
+      wipeSecret(unlock);
+    }
   }
 
   async changePassword(req: ProfileRequest, newPassword: string, kdf?: KdfSettings): Promise<void> {
     await profiles.changePassword(this.#store(req.directory), req, newPassword, kdf);
   }
 
-  async rotateProfile(req: ProfileRequest, newPassword: string, kdf?: KdfSettings): Promise<RotatedProfile> {
-    return profiles.rotate(this.#store(req.directory), req, newPassword, kdf, this.#id, (message) => this.#broadcaster.post(message));
+  async rotateProfile(req: ProfileRequest, newPassword: string, kdf: KdfSettings | undefined, keep: SlotSecret[]): Promise<RotatedProfile> {
+    try {
+      return await profiles.rotate(this.#store(req.directory), req, newPassword, kdf, keep, this.#id, (message) => this.#broadcaster.post(message));
+    } finally {
+      for (const secret of keep) wipeSecret(secret);
+    }
   }
 
   async deleteProfile(req: ProfileRequest): Promise<void> {

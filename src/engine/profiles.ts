@@ -1,76 +1,37 @@
-// Password profiles in the engine: a random root key wrapped under Argon2id(password, identity ‖
-// secret salt), stored in the `profiles` store (format/profile-record.ts). Every raw root and
-// password byte array made here is zero-filled once used, on every path (`finally`).
-import { concat, lengthPrefixed, randomBytes, toBase64Url, utf8 } from '../bytes';
-import { argon2id } from '../crypto/argon2';
-import { checkArgon2Cost } from '../crypto/argon2-cost';
-import { openEnvelope, SubkeyCache, sealEnvelope } from '../crypto/envelope';
+// Profiles in the engine: a random root key held in key slots (engine/key-slots.ts), stored in
+// the `profiles` store (format/profile-record.ts); creating, opening, re-passwording, rotating and
+// deleting them. Every raw root made here is zero-filled once used, on every path (`finally`).
+import { randomBytes, toBase64Url } from '../bytes';
+import { type SlotSecret, sealSlot } from '../crypto/slot-keys';
 import { VaultCrypto } from '../crypto/vault-crypto';
-import { XaesKey } from '../crypto/xaes';
 import { AuthenticationError, ProfileNotFoundError } from '../errors';
 import { encodeHeader } from '../format/header';
-import { damagedProfile, PROFILE_RECORD_VERSION, type ProfileRecord, parseProfileRecord } from '../format/profile-record';
+import { type ProfileRecord, type ProfileRecordV2, parseProfileRecord } from '../format/profile-record';
 import { blockId, blockLevel, decodeTagRecord, encodeNameBlock, type NameEntry } from '../format/records';
-import type { ChangeMessage, KdfSettings, ProfileOpening, ProfileRequest, RotatedProfile } from '../wire/protocol';
+import type { ChangeMessage, KdfSettings, ProfileLocation, ProfileOpening, ProfileRequest, RotatedProfile } from '../wire/protocol';
 import { dropTrees } from './commit';
+import { type ProfileRef, rotatedSlots, unlockRecord } from './key-slots';
 import { readHeader } from './open';
 import { emptyBatch, type Store } from './store';
 import { withWriteLock } from './write-lock';
 
-/** The key that wraps a profile's root: Argon2id(password, identity ‖ secret salt). */
-async function kek(req: ProfileRequest, record: Pick<ProfileRecord, 'secretSalt' | 'memoryKiB' | 'iterations'>): Promise<SubkeyCache> {
-  // A stored cost is read from data an attacker may have written: cap it here (crypto/argon2-cost.ts)
-  // so a hostile record cannot make this tab allocate gigabytes or spin for minutes.
-  try {
-    checkArgon2Cost(record.memoryKiB, record.iterations, { memory: 'profile memoryKiB', iterations: 'profile iterations' });
-  } catch (cause) {
-    throw new AuthenticationError('the stored profile record is damaged (Argon2 settings out of the accepted range): nothing was written', { cause });
-  }
-  const password = utf8(req.password);
-  let raw: Uint8Array<ArrayBuffer> | undefined;
-  try {
-    raw = await argon2id({
-      password,
-      salt: concat(req.identity, record.secretSalt),
-      memoryKiB: record.memoryKiB,
-      iterations: record.iterations,
-      hashLength: 32,
-    });
-    return new SubkeyCache(await XaesKey.fromRaw(raw));
-  } finally {
-    password.fill(0);
-    raw?.fill(0);
-  }
+/** The tokens' password, as a slot secret. */
+function passwordOf(req: ProfileRequest): SlotSecret {
+  return { kind: 'password', password: req.password };
 }
 
-/** What a wrapped root authenticates besides itself: the profile it belongs to. */
-function wrapContext(profileId: string): Uint8Array<ArrayBuffer> {
-  return lengthPrefixed('profile', profileId);
+/** The profile's record, parsed (AuthenticationError when damaged), or ProfileNotFoundError. */
+export async function readRecord(store: Store, location: ProfileLocation): Promise<ProfileRecord> {
+  const stored = await store.readProfile(location.profileId);
+  if (!stored) throw notFound();
+  return parseProfileRecord(stored.stored);
 }
 
-async function wrap(req: ProfileRequest, password: string, root: Uint8Array<ArrayBuffer>, kdf: KdfSettings): Promise<ProfileRecord> {
+/** A new profile's record: a new secret salt, and one password slot holding `root`. */
+async function newRecord(req: ProfileRequest, password: string, root: Uint8Array<ArrayBuffer>, kdf: KdfSettings): Promise<ProfileRecordV2> {
   const secretSalt = randomBytes(32);
-  const settings = { secretSalt, memoryKiB: kdf.memoryKiB, iterations: kdf.iterations };
-  const wrapping = await kek({ ...req, password }, settings);
-  const subkey = await wrapping.get(randomBytes(12));
-  const wrapped = await sealEnvelope(subkey, root, wrapContext(req.profileId));
-  return { version: PROFILE_RECORD_VERSION, ...settings, wrapped };
-}
-
-async function unwrap(req: ProfileRequest, stored: { stored: unknown }): Promise<Uint8Array<ArrayBuffer>> {
-  const record = parseProfileRecord(stored.stored);
-  const wrapping = await kek(req, record);
-  let root: Uint8Array<ArrayBuffer>;
-  try {
-    root = (await openEnvelope(wrapping, record.wrapped, wrapContext(req.profileId))).plaintext;
-  } catch (cause) {
-    throw new AuthenticationError('wrong password for this profile (or its record was altered)', { cause });
-  }
-  if (root.length !== 64) {
-    root.fill(0);
-    throw damagedProfile('root key length');
-  }
-  return root;
+  const slot = await sealSlot(req.profileId, secretSalt, { kind: 'password', password }, { label: 'Password', kdf }, root);
+  return { version: 2, secretSalt, slots: [slot] };
 }
 
 function notFound(): ProfileNotFoundError {
@@ -82,22 +43,21 @@ export async function profileExists(store: Store, profileId: string): Promise<bo
   return (await store.readProfile(profileId)) !== undefined;
 }
 
-/** The profile's stored record, or ProfileNotFoundError. */
-async function existing(store: Store, req: ProfileRequest): Promise<{ stored: unknown }> {
-  const stored = await store.readProfile(req.profileId);
-  if (!stored) throw notFound();
-  return stored;
+/** The root a secret unlocks (the caller zero-fills it). */
+export async function unlockRoot(store: Store, ref: ProfileRef, secret: SlotSecret): Promise<Uint8Array<ArrayBuffer>> {
+  return (await unlockRecord(ref, await readRecord(store, ref), secret)).root;
 }
 
-/** The profile's root key: unwrapped, or (creating) a new random one, stored wrapped. */
+/** The profile's root key: unlocked, or (creating) a new random one, stored in a password slot. */
 export async function profileRoot(store: Store, req: ProfileRequest, opening: ProfileOpening): Promise<Uint8Array<ArrayBuffer>> {
+  if (opening.mode === 'unlock') return unlockRoot(store, req, opening.secret);
   const stored = await store.readProfile(req.profileId);
-  if (stored) return unwrap(req, stored);
+  if (stored) return (await unlockRecord(req, parseProfileRecord(stored.stored), passwordOf(req))).root;
   if (opening.mode === 'load') throw notFound();
   const root = randomBytes(64);
   let winner: { stored: unknown } | undefined;
   try {
-    const record = await wrap(req, req.password, root, opening.kdf);
+    const record = await newRecord(req, req.password, root, opening.kdf);
     // Another tab may have created the same profile meanwhile: the first one wins.
     winner = await withWriteLock(req.directory, async () => {
       const again = await store.readProfile(req.profileId);
@@ -114,22 +74,36 @@ export async function profileRoot(store: Store, req: ProfileRequest, opening: Pr
   if (!winner) return root;
   // The root this call made is never used: wipe it, and open the winner's.
   root.fill(0);
-  return unwrap(req, winner);
+  return (await unlockRecord(req, parseProfileRecord(winner.stored), passwordOf(req))).root;
 }
 
-/** Re-wraps the profile's root under a new password (one record written; no data re-encrypted). */
+/** The Argon2 costs of the password slot that opened the record (a version-1 record's own). */
+function costsOf(record: ProfileRecord, slotId: string): KdfSettings {
+  if (record.version === 1) return { memoryKiB: record.memoryKiB, iterations: record.iterations };
+  const slot = record.slots.find((s) => s.id === slotId)!;
+  return { memoryKiB: slot.memoryKiB!, iterations: slot.iterations! };
+}
+
+/**
+ * Replaces the password slot the tokens' password opens by one for `newPassword` (its id and
+ * label kept): one record written, no data re-encrypted. A version-1 record is written as
+ * version 2.
+ */
 export async function changePassword(store: Store, req: ProfileRequest, newPassword: string, kdf: KdfSettings | undefined): Promise<void> {
   await withWriteLock(req.directory, async () => {
-    const stored = await existing(store, req);
-    const record = parseProfileRecord(stored.stored);
-    const root = await unwrap(req, stored);
+    const record = await readRecord(store, req);
+    const opened = await unlockRecord(req, record, passwordOf(req));
     try {
-      const next = await wrap(req, newPassword, root, kdf ?? { memoryKiB: record.memoryKiB, iterations: record.iterations });
+      const old = record.version === 2 ? record.slots.find((s) => s.id === opened.slotId)! : undefined;
+      const costs = kdf ?? costsOf(record, opened.slotId);
+      const fields = old ? { label: old.label, id: old.id, kdf: costs } : { label: 'Password', kdf: costs };
+      const slot = await sealSlot(req.profileId, record.secretSalt, { kind: 'password', password: newPassword }, fields, opened.root);
+      const slots = record.version === 2 ? record.slots.map((s) => (s.id === opened.slotId ? slot : s)) : [slot];
       const batch = emptyBatch();
-      batch.profiles.push([req.profileId, next]);
+      batch.profiles.push([req.profileId, { version: 2, secretSalt: record.secretSalt, slots }]);
       await store.write(batch);
     } finally {
-      root.fill(0);
+      opened.root.fill(0);
     }
   });
 }
@@ -198,19 +172,23 @@ export async function rotate(
   req: ProfileRequest,
   newPassword: string,
   kdf: KdfSettings | undefined,
+  keep: SlotSecret[],
   source: string,
   announce: (message: ChangeMessage) => void,
 ): Promise<RotatedProfile> {
   return withWriteLock(req.directory, async () => {
-    const stored = await existing(store, req);
-    const record = parseProfileRecord(stored.stored);
-    const old = await VaultCrypto.fromRoot(await unwrap(req, stored));
+    const record = await readRecord(store, req);
+    const opened = await unlockRecord(req, record, passwordOf(req));
+    const old = await VaultCrypto.fromRoot(opened.root);
     const tree: CarriedVault[] = [];
     const root = randomBytes(64);
     let fresh: VaultCrypto | undefined;
     try {
       await readTree(old, store, [], tree, new Set());
-      const next = await wrap(req, newPassword, root, kdf ?? { memoryKiB: record.memoryKiB, iterations: record.iterations });
+      const costs = kdf ?? costsOf(record, opened.slotId);
+      const secretSalt = randomBytes(32);
+      const { slots, dropped } = await rotatedSlots(req, record, opened, { password: newPassword, kdf: costs }, keep, { root, secretSalt });
+      const next: ProfileRecordV2 = { version: 2, secretSalt, slots };
       fresh = await VaultCrypto.fromRoot(root.slice());
       const batch = emptyBatch();
       for (const carried of tree) {
@@ -228,7 +206,7 @@ export async function rotate(
       batch.profiles.push([req.profileId, next]);
       await store.write(batch);
       announce(message);
-      return { vaultId: fresh.vaultId, tags: tree.reduce((n, v) => n + v.records.length, 0), metatags: tree.length - 1 };
+      return { dropped, vaultId: fresh.vaultId, tags: tree.reduce((n, v) => n + v.records.length, 0), metatags: tree.length - 1 };
     } finally {
       root.fill(0);
       for (const carried of tree) for (const r of carried.records) r.fill(0);
@@ -240,7 +218,7 @@ export async function rotate(
 
 /** Deletes the profile and its whole vault tree, and tells other tabs. */
 export async function deleteProfile(store: Store, req: ProfileRequest, source: string, announce: (message: ChangeMessage) => void): Promise<void> {
-  const vault = await VaultCrypto.fromRoot(await unwrap(req, await existing(store, req)));
+  const vault = await VaultCrypto.fromRoot(await unlockRoot(store, req, passwordOf(req)));
   try {
     await deleteTree(store, req, vault, source, announce);
   } finally {

@@ -2,7 +2,11 @@
 // page holds a `Remote<EngineApi>` (client.ts); tags cross as columns (tag-columns.ts); tagvault's
 // errors keep their class through a Comlink transfer handler (error-transfer.ts). Every type here
 // belongs to the wire layer: what is stored is in format/, what the page caches in database/.
+import type { SlotSecret } from '../crypto/slot-keys';
 import type { PublicKind } from '../crypto/vault-crypto';
+import type { SlotKind } from '../format/profile-record';
+
+export type { SlotSecret };
 
 /** A vault open in the engine. Handles are small integers, meaningful only to that engine. */
 export type Handle = number;
@@ -148,8 +152,36 @@ export interface KdfSettings {
   iterations: number;
 }
 
+/** Where a profile is, without its tokens (opened by a passkey: its id is the credential's user handle). */
+export interface ProfileLocation {
+  directory: string;
+  profileId: string;
+}
+
+/** A key slot as the engine lists it (nothing secret). */
+export interface KeySlotInfo {
+  id: string;
+  kind: SlotKind;
+  label: string;
+  /** Milliseconds since the epoch; absent for a version-1 record's one password. */
+  created?: number;
+  /** Passkey slots: the credential's raw id and the relying-party id it was made for. */
+  credentialId?: Uint8Array<ArrayBuffer>;
+  rpId?: string;
+}
+
+/** A slot to add: its secret, label, and (password) costs or (passkey) relying-party id. */
+export interface NewKeySlot {
+  secret: SlotSecret;
+  label: string;
+  kdf?: KdfSettings;
+  rpId?: string;
+}
+
 /** What a rotation of a profile's root did: the new root vault's id, and what was carried over. */
 export interface RotatedProfile {
+  /** Key slots that no given secret opened, so the new root is not in them. */
+  dropped: KeySlotInfo[];
   vaultId: string;
   /** Tags carried over, in every vault of the tree. */
   tags: number;
@@ -157,8 +189,11 @@ export interface RotatedProfile {
   metatags: number;
 }
 
-/** Open an existing profile, or create it (with these costs) when it does not exist. */
-export type ProfileOpening = { mode: 'load' } | { mode: 'create'; kdf: KdfSettings };
+/**
+ * Open an existing profile (by the tokens' password, or by another slot's secret), or create it
+ * (with these costs) when it does not exist.
+ */
+export type ProfileOpening = { mode: 'load' } | { mode: 'unlock'; secret: SlotSecret } | { mode: 'create'; kdf: KdfSettings };
 
 /** One raw IndexedDB record, as {@link Database.rawRecords} lists it. */
 export interface RawRecord {
@@ -187,8 +222,22 @@ export interface EngineApi {
   passcrypt(handle: Handle, password: Uint8Array<ArrayBuffer>, salt: Uint8Array<ArrayBuffer>, memoryKiB: number, iterations: number): Promise<string>;
   profileExists(directory: string, profileId: string): Promise<boolean>;
   openProfile(req: ProfileRequest, opening: ProfileOpening, preload: boolean): Promise<OpenedVault>;
+  /** Opens a profile found without its tokens (by a passkey's user handle), with one slot's secret. */
+  unlockProfile(location: ProfileLocation, secret: SlotSecret, preload: boolean): Promise<OpenedVault>;
+  /** A profile's key slots, as stored (nothing secret; no secret needed). */
+  listKeySlots(location: ProfileLocation): Promise<KeySlotInfo[]>;
+  /** The id of the profile an open root vault was opened from. */
+  profileIdOf(handle: Handle): Promise<string>;
+  /** The key slots of the profile an open root vault was opened from. */
+  keySlots(handle: Handle): Promise<KeySlotInfo[]>;
+  /** Checks `unlock` opens the handle's profile, and holds it (at most two minutes) for one `addKeySlot`: a ticket. */
+  holdUnlock(handle: Handle, unlock: SlotSecret): Promise<number>;
+  /** Forgets a held unlock (idempotent). */
+  releaseUnlock(ticket: number): Promise<void>;
+  addKeySlot(handle: Handle, unlock: SlotSecret | { ticket: number }, slot: NewKeySlot): Promise<KeySlotInfo>;
+  removeKeySlot(handle: Handle, unlock: SlotSecret, slotId: string): Promise<void>;
   changePassword(req: ProfileRequest, newPassword: string, kdf?: KdfSettings): Promise<void>;
-  rotateProfile(req: ProfileRequest, newPassword: string, kdf?: KdfSettings): Promise<RotatedProfile>;
+  rotateProfile(req: ProfileRequest, newPassword: string, kdf: KdfSettings | undefined, keep: SlotSecret[]): Promise<RotatedProfile>;
   deleteProfile(req: ProfileRequest): Promise<void>;
   dump(directory: string): Promise<RawRecord[]>;
 }

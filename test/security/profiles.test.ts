@@ -126,10 +126,17 @@ describe('finding 6: every damaged profile record is an AuthenticationError that
     ['no secret salt', (r) => ({ ...r, secretSalt: undefined })],
     ['a string secret salt', (r) => ({ ...r, secretSalt: 'salt' })],
     ['a short secret salt', (r) => ({ ...r, secretSalt: new Uint8Array(8) })],
-    ['string costs', (r) => ({ ...r, memoryKiB: '64' })],
-    ['costs out of range', (r) => ({ ...r, iterations: 10_000 })],
-    ['no wrapped key', (r) => ({ ...r, wrapped: null })],
+    ['string costs', (r) => withSlot(r, { memoryKiB: '64' })],
+    ['costs out of range', (r) => withSlot(r, { iterations: 10_000 })],
+    ['no wrapped key', (r) => withSlot(r, { wrapped: null })],
+    ['a version-1 record without its costs', (r) => ({ version: 1, secretSalt: r.secretSalt, wrapped: new Uint8Array(100) })],
   ];
+
+  /** The record with its first (password) key slot's fields changed (profile record version 2). */
+  function withSlot(record: Record<string, unknown>, fields: Record<string, unknown>): Record<string, unknown> {
+    const [first, ...rest] = record.slots as Record<string, unknown>[];
+    return { ...record, slots: [{ ...first, ...fields }, ...rest] };
+  }
 
   test.each(damaged)('a stored record that is %s', async (_what, damage) => {
     const directory = freshDirectory();
