@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { AuthenticationError, Database, Keys } from '../src/index';
 import fixtureJson from './fixtures/format-v2/vault.json';
 import { decodeTagged, type ExpectedVault, type Fixture, loadFixture } from './fixtures/load-fixture';
-import { freshDirectory } from './helpers';
+import { freshDirectory, rawDirectory } from './helpers';
 
 const fixture = fixtureJson as unknown as Fixture;
 const STORES = ['tags', 'names', 'headers', 'profiles'];
@@ -55,6 +55,11 @@ async function expectTree(root: Database, vaults: ExpectedVault[], preload: bool
 async function tokens(password = fixture.profile.password) {
   const p = fixture.profile;
   return Database.generateProfileTokens(...p.credentials, { username: p.username, password, salt: p.salt });
+}
+
+/** The stored profile records of a directory, raw. */
+async function rawProfiles(directory: string): Promise<unknown[]> {
+  return (await rawDirectory(directory)).filter((r) => r.store === 'profiles').map((r) => r.value);
 }
 
 describe('format-v2 fixture', () => {
@@ -183,6 +188,42 @@ describe('format-v2 fixture', () => {
     await expect(
       Database.generateProfile(wrong, { directory, kb: fixture.profile.kb, cpu: fixture.profile.cpu, unsafeLowCostsForTests: true }),
     ).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  test('its version-1 profile migrates on the first slot change: one password slot becomes a version-2 record, every way in opens', async () => {
+    const directory = await loaded();
+    const right = await tokens();
+    const db = await Database.loadProfile(right, { directory });
+    expect((await db.keySlots()).map((s) => [s.kind, s.label, s.created])).toEqual([['password', 'Password', undefined]]);
+    const code = await db.addRecoveryCode({ unlock: { password: fixture.profile.password } });
+    const slots = await db.keySlots();
+    expect(slots.map((s) => s.kind)).toEqual(['password', 'recovery']);
+    await db.close();
+    const [stored] = await rawProfiles(directory);
+    expect((stored as { version: number }).version).toBe(2);
+    for (const open of [() => Database.loadProfile(right, { directory }), () => Database.loadProfile(right, { directory, recoveryCode: code })]) {
+      const opened = await open();
+      try {
+        await expectTree(opened, fixture.profile.vaults, true);
+      } finally {
+        await opened.close();
+      }
+    }
+    const wrong = await tokens(fixture.profile.wrongPassword);
+    await expect(Database.loadProfile(wrong, { directory })).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  test('its version-1 profile migrates on a password change too', async () => {
+    const directory = await loaded();
+    const changed = await Database.changeProfilePassword(await tokens(), 'a new password', { directory });
+    expect(((await rawProfiles(directory))[0] as { version: number }).version).toBe(2);
+    await expect(Database.loadProfile(await tokens(), { directory })).rejects.toBeInstanceOf(AuthenticationError);
+    const db = await Database.loadProfile(changed, { directory });
+    try {
+      await expectTree(db, fixture.profile.vaults, true);
+    } finally {
+      await db.close();
+    }
   });
 
   test('saves on top of the fixture: new tags merge with its name blocks, changed values keep their order', async () => {
