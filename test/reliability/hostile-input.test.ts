@@ -12,6 +12,7 @@ import {
   InvalidHmacError,
   Keys,
   Namespace,
+  ProfileNotFoundError,
   ProfileTokens,
   TagvaultError,
   type UuidGenerator,
@@ -139,6 +140,8 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
   let child: Database;
   let closed: Database;
   let tokens: ProfileTokens;
+  /** The profile of `tokens`, open: one password slot (SECRET is not its password). */
+  let profile: Database;
   let ct: string;
   let ctBytes: Uint8Array;
   let mac: string;
@@ -154,7 +157,7 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
     await db.save();
     db.set('unsaved', 'in the cache only');
     tokens = await Database.generateProfileTokens('site', { username: 'user', password: SECRET });
-    await Database.generateProfile(tokens, { directory, kb: 64, cpu: 1, unsafeLowCostsForTests: true });
+    profile = await Database.generateProfile(tokens, { directory, kb: 64, cpu: 1, unsafeLowCostsForTests: true });
     ct = await db.jsonEncrypt({ x: 1 }, { filename: 'f' });
     ctBytes = await db.bytesEncrypt(new Uint8Array([1, 2, 3]));
     mac = await db.hmac('data');
@@ -495,6 +498,121 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
       v('passcrypt', `salt: ${input}`, () => db.passcrypt('pw', `salt1234${s}`, { kb: 8, cpu: 1 }), 'salt');
     }
 
+    // --- key slots (issue 14): every argument checked before any prompt, Argon2 or write --------
+    // SECRET is the profile's password: these unlocks are right, and every case must still refuse.
+    const unlock = { password: SECRET };
+    // The last three are well-formed, refused when read (after removeKeySlot has checked its id).
+    const badUnlocks: [string, unknown, string, boolean?][] = [
+      ['undefined', undefined, 'options.unlock'],
+      ['null', null, 'options.unlock'],
+      ['an array', [SECRET], 'options.unlock'],
+      ['a string', SECRET, 'options.unlock'],
+      ['an empty object', {}, 'options.unlock'],
+      ['two ways at once', { password: SECRET, recoveryCode: SECRET }, 'options.unlock'],
+      ['a misspelt way', { pasword: SECRET }, 'options.unlock.pasword'],
+      ['data as a key', { [SECRET]: 1 }, `options.unlock{key #1 of 1, ${SECRET.length} chars}`],
+      ['an empty password', { password: '' }, 'options.unlock.password'],
+      ['a number password', { password: 42 }, 'options.unlock.password'],
+      ['a huge password', { password: SECRET.repeat(10000) }, 'options.unlock.password'],
+      ['passkey: "yes"', { passkey: 'yes' }, 'options.unlock.passkey'],
+      ['passkey: false', { passkey: false }, 'options.unlock.passkey'],
+      ['a number recovery code', { recoveryCode: 7 }, 'options.unlock.recoveryCode'],
+      ['a short recovery code', { recoveryCode: 'ABCD-EFGH' }, 'options.unlock.recoveryCode', true],
+      ['a recovery code with a U', { recoveryCode: `U${'0'.repeat(31)}` }, 'options.unlock.recoveryCode', true],
+      ['a recovery code whose checksum fails', { recoveryCode: '0'.repeat(32) }, 'options.unlock.recoveryCode', true],
+      ['a passkey where the profile has none', { passkey: true }, 'options.unlock', true],
+    ];
+    for (const [input, u, argument, late] of badUnlocks) {
+      v(
+        'addPassword',
+        `options.unlock: ${input}`,
+        () => profile.addPassword('new one', bad({ unlock: u, kb: 64, cpu: 1, unsafeLowCostsForTests: true })),
+        argument,
+      );
+      v('addRecoveryCode', `options.unlock: ${input}`, () => profile.addRecoveryCode(bad({ unlock: u })), argument);
+      v('removeKeySlot', `options.unlock: ${input}`, () => profile.removeKeySlot('x'.repeat(12), bad({ unlock: u })), late ? 'id' : argument);
+    }
+    for (const [input, o] of badOptions()) {
+      v('addPassword', `options: ${input}`, () => profile.addPassword('new one', bad(o)), 'options');
+      v('addPasskey', `options: ${input}`, () => profile.addPasskey(bad(o)), 'options');
+      v('addRecoveryCode', `options: ${input}`, () => profile.addRecoveryCode(bad(o)), 'options');
+      v('removeKeySlot', `options: ${input}`, () => profile.removeKeySlot('id', bad(o)), 'options');
+      v('Database.unlockWithPasskey', `options: ${input}`, () => Database.unlockWithPasskey(bad(o)), 'options');
+    }
+    for (const [input, s] of [...notStrings(), ['an empty string', ''], ['65,537 characters', SECRET.repeat(6554)]] as [string, unknown][]) {
+      v('addPassword', `password: ${input}`, () => profile.addPassword(bad(s), { unlock }), 'password');
+    }
+    for (const [input, label] of [
+      ['an empty string', ''],
+      ['201 characters', 'x'.repeat(201)],
+      ['a number', 5],
+      ['null', null],
+    ] as [string, unknown][]) {
+      v(
+        'addPassword',
+        `options.label: ${input}`,
+        () => profile.addPassword('new one', bad({ unlock, label, kb: 64, cpu: 1, unsafeLowCostsForTests: true })),
+        'options.label',
+      );
+      v('addRecoveryCode', `options.label: ${input}`, () => profile.addRecoveryCode(bad({ unlock, label })), 'options.label');
+      v('addPasskey', `options.label: ${input}`, () => profile.addPasskey(bad({ unlock, label })), 'options.label');
+      v('addPasskey', `options.userName: ${input}`, () => profile.addPasskey(bad({ unlock, userName: label })), 'options.userName');
+    }
+    for (const [input, rpId] of [
+      ['an empty string', ''],
+      ['254 characters', 'a'.repeat(254)],
+      ['a number', 5],
+    ] as [string, unknown][]) {
+      v('addPasskey', `options.rpId: ${input}`, () => profile.addPasskey(bad({ unlock, rpId })), 'options.rpId');
+      v('Database.unlockWithPasskey', `options.rpId: ${input}`, () => Database.unlockWithPasskey(bad({ directory, rpId })), 'options.rpId');
+    }
+    v('addPassword', 'options.kb below the floor', () => profile.addPassword('new one', { unlock, kb: 64, cpu: 2 }), 'options.kb');
+    v('addPassword', 'options.cpu below the floor', () => profile.addPassword('new one', { unlock, kb: 19456, cpu: 1 }), 'options.cpu');
+    v('addPassword', 'a misspelt option', () => profile.addPassword('new one', bad({ unlock, lable: 'x' })), 'options.lable');
+    v('addPasskey', 'no unlock', () => profile.addPasskey(bad({})), 'options.unlock');
+    v('addPasskey', 'a misspelt option', () => profile.addPasskey(bad({ unlock, rpID: 'x' })), 'options.rpID');
+    for (const [input, id] of [...notStrings(), ['an empty string', ''], ['an unknown id', 'AAAAAAAAAAAA'], ['65 characters', 'x'.repeat(65)]] as [
+      string,
+      unknown,
+    ][]) {
+      v('removeKeySlot', `id: ${input}`, () => profile.removeKeySlot(bad(id), { unlock }), 'id');
+    }
+    add('keySlots', 'a vault opened by key', () => db.keySlots(), ProfileNotFoundError);
+    add('keySlots', 'a metatag', () => child.keySlots(), ProfileNotFoundError);
+    add('addRecoveryCode', 'a vault opened by key', () => db.addRecoveryCode({ unlock }), ProfileNotFoundError);
+    add('removeKeySlot', 'the last slot', async () => profile.removeKeySlot((await profile.keySlots())[0]!.id, { unlock }), ValidationError, 'id');
+    add(
+      'addPassword',
+      'a wrong unlock',
+      () => profile.addPassword('new one', { unlock: { password: 'wrong' }, kb: 64, cpu: 1, unsafeLowCostsForTests: true }),
+      AuthenticationError,
+    );
+    add('addRecoveryCode', 'a wrong unlock', () => profile.addRecoveryCode({ unlock: { password: `${SECRET}x` } }), AuthenticationError);
+    for (const [input, code] of [
+      ['a number', 7],
+      ['a short code', 'ABCD'],
+      ['a mistyped code', '0'.repeat(32)],
+      ['an empty string', ''],
+    ] as [string, unknown][]) {
+      v(
+        'Database.loadProfile',
+        `options.recoveryCode: ${input}`,
+        () => Database.loadProfile(tokens, bad({ directory, recoveryCode: code })),
+        'options.recoveryCode',
+      );
+    }
+    for (const [input, keep, argument] of [
+      ['keepPasswords: a string', { keepPasswords: SECRET }, 'options.keepPasswords'],
+      ['keepPasswords: [5]', { keepPasswords: [5] }, 'options.keepPasswords[0]'],
+      ['keepPasswords: [""]', { keepPasswords: [''] }, 'options.keepPasswords[0]'],
+      ['keepRecoveryCodes: a mistyped code', { keepRecoveryCodes: ['0'.repeat(32)] }, 'options.keepRecoveryCodes[0]'],
+      ['keepRecoveryCodes: null', { keepRecoveryCodes: null }, 'options.keepRecoveryCodes'],
+      ['keepPasskey: "yes"', { keepPasskey: 'yes' }, 'options.keepPasskey'],
+      ['a misspelt option', { keepPasskeys: true }, 'options.keepPasskeys'],
+    ] as [string, object, string][]) {
+      v('Database.rotateProfileKey', input, () => Database.rotateProfileKey(tokens, 'new', bad({ directory, ...keep })), argument);
+    }
+
     // --- a closed database --------------------------------------------------------------------
     add('set (closed)', 'a database after close()', () => closed.set('x', 1), DatabaseClosedError);
     add('get (closed)', 'a database after close()', () => closed.get('dirty'), DatabaseClosedError);
@@ -509,6 +627,8 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
     add('hmac (closed)', 'a database after close()', () => closed.hmac(1), DatabaseClosedError);
     add('passcrypt (closed)', 'a database after close()', () => closed.passcrypt('pw', 'salt1234', { kb: 8, cpu: 1 }), DatabaseClosedError);
     add('deleteDatabase (closed)', 'a database after close()', () => closed.deleteDatabase(), DatabaseClosedError);
+    add('keySlots (closed)', 'a database after close()', () => closed.keySlots(), DatabaseClosedError);
+    add('addRecoveryCode (closed)', 'a database after close()', () => closed.addRecoveryCode({ unlock }), DatabaseClosedError);
     return out;
   }
 

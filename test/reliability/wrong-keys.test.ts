@@ -175,3 +175,104 @@ describe('wrong passwords', { timeout: TIMEOUT }, () => {
     expect((await Database.loadProfile(t2, { directory: dir })).get('k')).toBe('v');
   });
 });
+
+describe('wrong key-slot secrets', { timeout: TIMEOUT }, () => {
+  const directory = freshDirectory('wrong-slot');
+  let tokens: ProfileTokens;
+  let db: Database;
+  let code: string;
+
+  beforeAll(async () => {
+    tokens = await Database.generateProfileTokens('example.com', { username: 'ann', password: 'right password' });
+    db = await Database.generateProfile(tokens, { directory, ...KDF });
+    db.set('diary', 'dear diary');
+    await db.save();
+    code = await db.addRecoveryCode({ unlock: { password: 'right password' } });
+    await db.addPassword('second password', { unlock: { password: 'right password' }, ...KDF });
+  });
+
+  /** A recovery code of another profile: well formed, its checksum right, its secret opening nothing here. */
+  async function foreignCodes(n: number): Promise<string[]> {
+    const other = await Database.generateProfile(await Database.generateProfileTokens({ username: 'x', password: 'p' }), {
+      directory: freshDirectory('wrong-slot-other'),
+      ...KDF,
+    });
+    const codes: string[] = [];
+    for (let i = 0; i < n; i++) codes.push(await other.addRecoveryCode({ unlock: { password: 'p' } }));
+    await other.close();
+    return codes;
+  }
+
+  test('every slot call with a wrong password or recovery code: AuthenticationError, no write, no secret in the message', async () => {
+    const rng = new Rng(seedFor(6103));
+    const trials = scale(6, 60);
+    const codes = await foreignCodes(Math.min(trials, 8));
+    const before = await snapshot(directory);
+    const [, recovery] = await db.keySlots();
+    let refused = 0;
+    let calls = 0;
+    for (let i = 0; i < trials; i++) {
+      const password = ['right passwor', 'second password ', 'Right password', `x${rng.int(0, 1e9)}`][i % 4]!;
+      const wrongCode = codes[i % codes.length]!;
+      const cases: [string, () => Promise<unknown>][] = [
+        ['loadProfile by code', () => Database.loadProfile(tokens, { directory, recoveryCode: wrongCode })],
+        ['addPassword by password', () => db.addPassword('new password', { unlock: { password }, ...KDF })],
+        ['addRecoveryCode by code', () => db.addRecoveryCode({ unlock: { recoveryCode: wrongCode } })],
+        ['removeKeySlot by password', () => db.removeKeySlot(recovery!.id, { unlock: { password } })],
+        ['rotateProfileKey keeping a code', () => Database.rotateProfileKey(tokens, 'new password', { directory, keepRecoveryCodes: [wrongCode] })],
+      ];
+      for (const [name, call] of cases) {
+        calls++;
+        const error = await call().then(
+          (got) => expect.fail(`${name} with a wrong secret returned ${String(got)}`),
+          (e: unknown) => e,
+        );
+        expect(error, name).toBeInstanceOf(AuthenticationError);
+        expect((error as Error).message).not.toMatch(/right passwor|second password|new password/);
+        expect((error as Error).message).not.toContain(wrongCode.slice(0, 9));
+        refused++;
+      }
+    }
+    expect(await snapshot(directory), 'wrong slot secrets wrote nothing').toBe(before);
+    // Every way in still opens it.
+    for (const open of [
+      () => Database.loadProfile(tokens, { directory }),
+      () => Database.loadProfile(tokens, { directory, recoveryCode: code }),
+      async () => Database.loadProfile(await Database.generateProfileTokens('example.com', { username: 'ann', password: 'second password' }), { directory }),
+    ]) {
+      const opened = await open();
+      expect(opened.get('diary')).toBe('dear diary');
+      await opened.close();
+    }
+    figure('wrongkeys.slots', { trials: calls, refused, accepted: calls - refused, writes: 0 });
+  });
+
+  test('mistyped recovery codes are caught by their checksum before any work', async () => {
+    const rng = new Rng(seedFor(6104));
+    const trials = scale(200, 2000);
+    const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+    const before = await snapshot(directory);
+    let caught = 0;
+    for (let i = 0; i < trials; i++) {
+      const chars = code.replaceAll('-', '').split('');
+      const at = rng.int(0, chars.length - 1);
+      if (i % 2 === 0) {
+        // One character changed to another of the alphabet.
+        let next = chars[at]!;
+        while (next === chars[at]) next = alphabet[rng.int(0, alphabet.length - 1)]!;
+        chars[at] = next;
+      } else {
+        // Two neighbours swapped (where they differ).
+        const j = at === chars.length - 1 ? at - 1 : at + 1;
+        if (chars[at] === chars[j]) chars[at] = chars[at] === '0' ? '1' : '0';
+        else [chars[at], chars[j]] = [chars[j]!, chars[at]!];
+      }
+      const mistyped = chars.join('');
+      const error = await Database.loadProfile(tokens, { directory, recoveryCode: mistyped }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'ValidationError', argument: 'options.recoveryCode' });
+      caught++;
+    }
+    expect(await snapshot(directory)).toBe(before);
+    figure('wrongkeys.recoveryTypos', { trials, caughtByChecksum: caught, missed: trials - caught });
+  });
+});
