@@ -31,10 +31,23 @@ export interface KeySlot {
  * One existing way into the profile, to authorise a change of its slots: the worker keeps no raw
  * root key after opening, so adding or removing a way in needs a way in.
  */
-export type Unlock = { password: string } | { recoveryCode: string } | { passkey: true };
+export type Unlock =
+  | {
+      /** A password of one of the profile's password slots. */
+      password: string;
+    }
+  | {
+      /** A recovery code of one of its recovery slots (as addRecoveryCode returned it). */
+      recoveryCode: string;
+    }
+  | {
+      /** Ask for one of the profile's passkeys (one prompt). */
+      passkey: true;
+    };
 
 /** Options of {@link Database.addPassword}: the unlock, a label, and the new slot's Argon2id costs. */
 export interface AddPasswordOptions extends KdfCostOptions {
+  /** One existing way into the profile, which authorises the change. */
   unlock: Unlock;
   /** Default `"Password"`. At most 200 characters, stored readable. */
   label?: string;
@@ -42,6 +55,7 @@ export interface AddPasswordOptions extends KdfCostOptions {
 
 /** Options of {@link Database.addPasskey}. */
 export interface AddPasskeyOptions {
+  /** One existing way into the profile, which authorises the change. */
   unlock: Unlock;
   /** Default `"Passkey"`. At most 200 characters, stored readable. */
   label?: string;
@@ -56,6 +70,7 @@ export interface AddPasskeyOptions {
 
 /** Options of {@link Database.addRecoveryCode}. */
 export interface AddRecoveryCodeOptions {
+  /** One existing way into the profile, which authorises the change. */
   unlock: Unlock;
   /** Default `"Recovery code"`. At most 200 characters, stored readable. */
   label?: string;
@@ -63,6 +78,7 @@ export interface AddRecoveryCodeOptions {
 
 /** Options of {@link Database.removeKeySlot}. */
 export interface RemoveKeySlotOptions {
+  /** One existing way into the profile, which authorises the change. */
   unlock: Unlock;
 }
 
