@@ -23,10 +23,6 @@ export type SlotSecret =
   | { kind: 'recovery'; code: Uint8Array<ArrayBuffer> }
   | { kind: 'passkey'; credentialId: Uint8Array<ArrayBuffer>; prf: Uint8Array<ArrayBuffer> };
 
-/** The length of a recovery code's secret and of a PRF result, in bytes. */
-export const RECOVERY_SECRET_LENGTH = 16;
-export const PRF_LENGTH = 32;
-
 /** What a wrapped root authenticates besides itself, for a slot: the profile and the slot. */
 function slotContext(profileId: string, slot: Omit<StoredSlot, 'wrapped'>): Uint8Array<ArrayBuffer> {
   return lengthPrefixed(

@@ -10,7 +10,6 @@ import { engine } from '../wire/client';
 import type { CorruptRecord, OpenedVault, RawRecord } from '../wire/protocol';
 import type { ChangeDetail, DatabaseEventMap } from './events';
 import type { AddPasskeyOptions, AddPasswordOptions, AddRecoveryCodeOptions, KeySlot, RemoveKeySlotOptions, SlotPlace } from './key-slots';
-import * as keySlots from './key-slots';
 import { Namespace } from './namespace';
 import { type OpenOptions, type OpenSettings, type PasswordChangeOptions, type ProfileOptions, parseOpenOptions } from './options';
 import { type ProfileTokenOptions, ProfileTokens, parseTokenArguments } from './profile-tokens';
@@ -431,12 +430,18 @@ export class Database extends PublicCrypto {
     return { engine: vault.place.engine, handle: vault.handle };
   }
 
+  /** The key-slot code, loaded on first use: most pages never change a slot. */
+  static #keySlots(): Promise<typeof import('./key-slots')> {
+    return import('./key-slots');
+  }
+
   /**
    * The ways into this profile (nothing secret): its password, passkey and recovery-code slots.
    * @throws {ProfileNotFoundError} on a vault not opened from a profile (by key, or a metatag).
    */
   async keySlots(): Promise<KeySlot[]> {
-    return keySlots.keySlots(this.#slots);
+    const place = this.#slots;
+    return (await Database.#keySlots()).keySlots(place);
   }
 
   /**
@@ -447,7 +452,8 @@ export class Database extends PublicCrypto {
    * await db.addPassword('a second passphrase', { unlock: { password: 'the current one' } });
    */
   async addPassword(password: string, options: AddPasswordOptions): Promise<KeySlot> {
-    return keySlots.addPassword(this.#slots, password, options);
+    const place = this.#slots;
+    return (await Database.#keySlots()).addPassword(place, password, options);
   }
 
   /**
@@ -458,7 +464,8 @@ export class Database extends PublicCrypto {
    *   passkey is made, where the browser can say) · {AuthenticationError} (a wrong unlock).
    */
   async addPasskey(options: AddPasskeyOptions): Promise<KeySlot> {
-    return keySlots.addPasskey(this.#slots, options);
+    const place = this.#slots;
+    return (await Database.#keySlots()).addPasskey(place, options);
   }
 
   /**
@@ -467,7 +474,8 @@ export class Database extends PublicCrypto {
    * @throws {AuthenticationError} when `options.unlock` opens no slot of this profile.
    */
   async addRecoveryCode(options: AddRecoveryCodeOptions): Promise<string> {
-    return keySlots.addRecoveryCode(this.#slots, options);
+    const place = this.#slots;
+    return (await Database.#keySlots()).addRecoveryCode(place, options);
   }
 
   /**
@@ -476,7 +484,8 @@ export class Database extends PublicCrypto {
    * @throws {ValidationError} (`id`) for an unknown slot or the last one · {AuthenticationError}.
    */
   async removeKeySlot(id: string, options: RemoveKeySlotOptions): Promise<void> {
-    return keySlots.removeKeySlot(this.#slots, id, options);
+    const place = this.#slots;
+    return (await Database.#keySlots()).removeKeySlot(place, id, options);
   }
 
   /** The id of this vault in storage (derived from its key; not secret). */

@@ -9,8 +9,11 @@ import type { SlotSecret } from '../crypto/slot-keys';
 import { ValidationError } from '../errors';
 import type { EngineRemote } from '../wire/client';
 import type { Handle, KeySlotInfo, NewKeySlot } from '../wire/protocol';
-import { type KdfCostOptions, parseStoredKdf } from './options';
+import { aLabel, anRpId, type KdfCostOptions, parseStoredKdf } from './options';
 import { askPasskey, forgetCredential, makePasskey } from './passkeys';
+
+export { askPasskey } from './passkeys';
+
 import { newRecoveryCode, parseRecoveryCode } from './recovery-code';
 
 /** One way into a profile, as {@link Database.keySlots} lists it (nothing secret). */
@@ -99,21 +102,6 @@ export function publicSlot(info: KeySlotInfo): KeySlot {
   };
 }
 
-/** The default relying-party id: the page's hostname. */
-export function defaultRpId(): string {
-  return typeof location === 'undefined' ? '' : location.hostname;
-}
-
-export function aLabel(value: unknown, argument: string, fallback: string): string {
-  return value === undefined ? fallback : aString(value, argument, { nonEmpty: true, max: 200 });
-}
-
-export function anRpId(value: unknown, argument: string): string {
-  const rpId = value === undefined ? defaultRpId() : aString(value, argument, { nonEmpty: true, max: 253 });
-  if (!rpId) throw new ValidationError(argument, 'is needed where the page has no hostname');
-  return rpId;
-}
-
 /** Checks the shape of `unlock` (one of its three forms), synchronously, before anything runs. */
 export function checkUnlock(value: unknown, argument: string): Unlock {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -129,7 +117,7 @@ export function checkUnlock(value: unknown, argument: string): Unlock {
 }
 
 /** The buffers of a secret's bytes (a recovery code's, a PRF result), to move with it. */
-function secretBuffers(secret: SlotSecret): ArrayBuffer[] {
+export function secretBuffers(secret: SlotSecret): ArrayBuffer[] {
   return secret.kind === 'recovery' ? [secret.code.buffer] : secret.kind === 'passkey' ? [secret.prf.buffer] : [];
 }
 

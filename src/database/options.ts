@@ -212,3 +212,20 @@ export function parsePasscryptOptions(options: unknown): KdfSettings {
   const hardness = opts.hardness === undefined ? DEFAULT_HARDNESS : anInteger(opts.hardness, 'options.hardness', MIN_MEMORY_KIB, MAX_MEMORY_KIB);
   return { memoryKiB: Math.max(memoryKiB, hardness), iterations };
 }
+
+/** The default relying-party id: the page's hostname. */
+export function defaultRpId(): string {
+  return typeof location === 'undefined' ? '' : location.hostname;
+}
+
+/** A key slot's label (or the default), 1–200 characters. */
+export function aLabel(value: unknown, argument: string, fallback: string): string {
+  return value === undefined ? fallback : aString(value, argument, { nonEmpty: true, max: 200 });
+}
+
+/** A WebAuthn relying-party id (default: the page's hostname). */
+export function anRpId(value: unknown, argument: string): string {
+  const rpId = value === undefined ? defaultRpId() : aString(value, argument, { nonEmpty: true, max: 253 });
+  if (!rpId) throw new ValidationError(argument, 'is needed where the page has no hostname');
+  return rpId;
+}

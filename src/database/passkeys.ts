@@ -5,8 +5,8 @@
 //
 // The PRF result's buffer is moved to the engine at once (detached here); nothing keeps it.
 import { fromBase64Url, toBase64Url, utf8 } from '../bytes';
-import { PRF_LENGTH } from '../crypto/slot-keys';
 import { PasskeyCancelledError, PasskeyUnsupportedError, TagvaultError, ValidationError } from '../errors';
+import { PRF_LENGTH } from '../format/profile-record';
 
 /** How long a passkey prompt waits for the user. */
 const PROMPT_MS = 60_000;

@@ -8,9 +8,20 @@ import { AuthenticationError, ValidationError } from '../errors';
 import { engine } from '../wire/client';
 import type { OpenedVault, ProfileOpening, ProfileRequest, RotatedProfile } from '../wire/protocol';
 import { moved } from '../wire/transfer';
-import { anRpId, type KeySlot, passkeysOf, profileIdOfHandle, publicSlot, recoverySecret, sending } from './key-slots';
-import { type OpenOptions, type OpenSettings, type PasswordChangeOptions, parseOpenOptions, parsePasswordChangeOptions, parseProfileOptions } from './options';
-import { askPasskey } from './passkeys';
+import type { KeySlot } from './key-slots';
+import {
+  anRpId,
+  type OpenOptions,
+  type OpenSettings,
+  type PasswordChangeOptions,
+  parseOpenOptions,
+  parsePasswordChangeOptions,
+  parseProfileOptions,
+} from './options';
+
+/** The key-slot code (recovery codes, passkeys), loaded on first use. */
+const slotCode = () => import('./key-slots');
+
 import { ProfileTokens, tokenSecrets } from './profile-tokens';
 
 function profileRequest(tokens: ProfileTokens, directory: string): ProfileRequest {
@@ -33,6 +44,7 @@ export function profileOpener(tokens: ProfileTokens, options: unknown, create: b
     settings,
     open: async () => {
       if (code === undefined) return engine().openProfile(request, { mode: 'load' }, settings.preload);
+      const { recoverySecret, sending } = await slotCode();
       const secret = await recoverySecret(code, 'options.recoveryCode');
       const opening: ProfileOpening = { mode: 'unlock', secret };
       return engine().openProfile(request, sending(opening, secret), settings.preload);
@@ -63,6 +75,7 @@ export function passkeyOpener(options: unknown): { settings: OpenSettings; open:
   return {
     settings,
     open: async () => {
+      const { askPasskey, profileIdOfHandle, sending } = await slotCode();
       const answer = await askPasskey(rpId);
       const profileId = profileIdOfHandle(answer.userHandle);
       if (!profileId) {
@@ -133,6 +146,7 @@ export async function rotateProfileKey(tokens: ProfileTokens, newPassword: strin
   const codes = aStringList(keepRecoveryCodes, 'options.keepRecoveryCodes', 200);
   const passkey = keepPasskey === undefined ? false : aBoolean(keepPasskey, 'options.keepPasskey');
   const request = profileRequest(tokens, directory);
+  const { askPasskey, passkeysOf, publicSlot, recoverySecret, secretBuffers } = await slotCode();
   const keep: SlotSecret[] = passwords.map((p) => ({ kind: 'password', password: p }));
   for (const [i, code] of codes.entries()) keep.push(await recoverySecret(code, `options.keepRecoveryCodes[${i}]`));
   if (passkey) {
@@ -140,8 +154,7 @@ export async function rotateProfileKey(tokens: ProfileTokens, newPassword: strin
     const answer = await askPasskey(rpId, ids);
     keep.push({ kind: 'passkey', credentialId: answer.credentialId, prf: answer.prf });
   }
-  const buffers = keep.flatMap((s) => (s.kind === 'recovery' ? [s.code.buffer] : s.kind === 'passkey' ? [s.prf.buffer] : []));
-  const rotated: RotatedProfile = await engine().rotateProfile(request, password, kdf, transfer(keep, buffers));
+  const rotated: RotatedProfile = await engine().rotateProfile(request, password, kdf, transfer(keep, keep.flatMap(secretBuffers)));
   return { ...rotated, dropped: rotated.dropped.map(publicSlot), tokens: ProfileTokens._withPassword(tokens, password) };
 }
 

@@ -4,8 +4,8 @@
 // code whose checksum does not match is refused before any work, naming the argument and never
 // the code.
 import { lengthPrefixed, randomBytes } from '../bytes';
-import { RECOVERY_SECRET_LENGTH } from '../crypto/slot-keys';
 import { ValidationError } from '../errors';
+import { RECOVERY_SECRET_LENGTH } from '../format/profile-record';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const CHECK_LENGTH = 4;

@@ -3,7 +3,7 @@
 // legacy password slot and written as version 2 by the first change (format/profile-record.ts).
 
 import { describeKind, openLegacy, openSlot, type SlotFields, type SlotSecret, sealSlot } from '../crypto/slot-keys';
-import { AuthenticationError, ValidationError } from '../errors';
+import { AuthenticationError, ProfileNotFoundError, ValidationError } from '../errors';
 import { MAX_SLOTS, type ProfileRecord, type ProfileRecordV2, parseProfileRecord, type StoredSlot } from '../format/profile-record';
 import type { KdfSettings, KeySlotInfo, NewKeySlot } from '../wire/protocol';
 import { emptyBatch, type Store } from './store';
@@ -83,8 +83,8 @@ async function asVersion2(ref: ProfileRef, record: ProfileRecord, secret: SlotSe
 }
 
 /**
- * Reads the profile, opens it with `unlock`, checks that its root is the open vault's
- * (`vaultIdOf`), and writes what `change` makes of its slots: one profile record, under the
+ * Reads the profile, opens it with `secret`, checks its root (`checkRoot`: the open vault's, not
+ * one rotated in since), and writes what `change` makes of its slots: one profile record, under the
  * directory's write lock. Nothing is written when any step fails.
  */
 async function changeSlots(
@@ -96,7 +96,7 @@ async function changeSlots(
 ): Promise<ProfileRecordV2> {
   return withWriteLock(ref.directory, async () => {
     const stored = await store.readProfile(ref.profileId);
-    if (!stored) throw new AuthenticationError('this profile no longer exists in this directory (it was deleted)');
+    if (!stored) throw new ProfileNotFoundError('this profile no longer exists in this directory (it was deleted)');
     const record = parseProfileRecord(stored.stored);
     const { root } = await unlockRecord(ref, record, secret);
     try {
@@ -171,16 +171,17 @@ export async function rotatedSlots(
       { label: old?.label ?? 'Password', kdf: replacement.kdf, ...(old ? { id: old.id } : {}) },
     ),
   ];
-  if (record.version === 1) return { slots, dropped: [] };
   const kept = new Set([opened.slotId]);
   for (const secret of keep) {
+    // A secret that opens no slot refuses the rotation (a version-1 record has only its password).
     const { root, slotId } = await unlockRecord(ref, record, secret);
     root.fill(0);
-    if (kept.has(slotId)) continue;
+    if (kept.has(slotId) || record.version === 1) continue;
     kept.add(slotId);
     const slot = record.slots.find((s) => s.id === slotId)!;
     const kdf = slot.kind === 'password' ? { kdf: { memoryKiB: slot.memoryKiB!, iterations: slot.iterations! } } : {};
     slots.push(await reseal(secret, { label: slot.label, id: slot.id, created: slot.created, ...kdf, ...(slot.rpId ? { rpId: slot.rpId } : {}) }));
   }
+  if (record.version === 1) return { slots, dropped: [] };
   return { slots, dropped: listSlots({ ...record, slots: record.slots.filter((s) => !kept.has(s.id)) }) };
 }

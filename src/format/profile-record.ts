@@ -59,6 +59,11 @@ export interface ProfileRecordV2 {
 /** A stored profile record, either version. */
 export type ProfileRecord = ProfileRecordV1 | ProfileRecordV2;
 
+/** The length of a recovery code's secret, in bytes (128 bits). */
+export const RECOVERY_SECRET_LENGTH = 16;
+/** The length of a WebAuthn PRF result, a passkey slot's secret, in bytes. */
+export const PRF_LENGTH = 32;
+
 /** The most key slots a profile holds: each password slot costs one Argon2id at unlock. */
 export const MAX_SLOTS = 16;
 /** The longest slot label, in UTF-16 code units. */

@@ -811,7 +811,7 @@ describe('tampering with public ciphertexts (jsonEncrypt / bytesEncrypt)', { tim
 });
 
 describe('tampering with profile records', { timeout: TIMEOUT }, () => {
-  test('altered wrapped key, secret salt, KDF settings, swapped profiles: AuthenticationError; hostile costs refused fast', async () => {
+  test('altered wrapped key, secret and slot salts, KDF settings, slot fields, swapped profiles and slots: AuthenticationError; hostile costs refused fast', async () => {
     const rng = new Rng(seedFor(6011));
     const directory = freshDirectory('profile-tamper');
     const kdf = { kb: 64, cpu: 1, unsafeLowCostsForTests: true };
@@ -824,28 +824,41 @@ describe('tampering with profile records', { timeout: TIMEOUT }, () => {
     const records = await rawDirectory(directory);
     const mine = records.find((r) => r.store === 'profiles' && r.key === tokens.profileId)!;
     const theirs = records.find((r) => r.store === 'profiles' && r.key === tokens2.profileId)!;
-    type Profile = { version: number; secretSalt: Uint8Array; memoryKiB: number; iterations: number; wrapped: Uint8Array };
+    // Profile record version 2: a secret salt and key slots; a new profile has one password slot.
+    type Slot = { id: string; kind: string; label: string; created: number; salt: Uint8Array; memoryKiB: number; iterations: number; wrapped: Uint8Array };
+    type Profile = { version: number; secretSalt: Uint8Array; slots: Slot[] };
     const p = mine.value as Profile;
+    const q = theirs.value as Profile;
+    const s0 = p.slots[0]!;
+    /** The record with its password slot's fields changed. */
+    const slot = (fields: Record<string, unknown>) => ({ ...p, slots: [{ ...s0, ...fields }] });
     const variants: { value: unknown; note: string; expect: 'auth' | 'refused' }[] = [];
     for (let i = 0; i < scale(30, 300); i++) {
-      variants.push({ value: { ...p, wrapped: flipBit(p.wrapped, rng.int(0, p.wrapped.length * 8 - 1)) }, note: `wrapped flip ${i}`, expect: 'auth' });
+      variants.push({ value: slot({ wrapped: flipBit(s0.wrapped, rng.int(0, s0.wrapped.length * 8 - 1)) }), note: `wrapped flip ${i}`, expect: 'auth' });
     }
     for (let i = 0; i < scale(10, 100); i++) {
       variants.push({ value: { ...p, secretSalt: flipBit(p.secretSalt, rng.int(0, 255)) }, note: `secret salt flip ${i}`, expect: 'auth' });
+      variants.push({ value: slot({ salt: flipBit(s0.salt, rng.int(0, 127)) }), note: `slot salt flip ${i}`, expect: 'auth' });
     }
-    variants.push({ value: { ...p, wrapped: p.wrapped.slice(0, 40) }, note: 'wrapped truncated', expect: 'auth' });
-    variants.push({ value: { ...p, memoryKiB: 128 }, note: 'memory changed', expect: 'auth' });
-    variants.push({ value: { ...p, iterations: 2 }, note: 'iterations changed', expect: 'auth' });
-    variants.push({ value: theirs.value as Profile, note: "another profile's record (same password)", expect: 'auth' });
-    variants.push({ value: { ...p, wrapped: (theirs.value as Profile).wrapped }, note: "another profile's wrapped key", expect: 'auth' });
-    variants.push({ value: { ...p, secretSalt: (theirs.value as Profile).secretSalt }, note: "another profile's secret salt", expect: 'auth' });
+    variants.push({ value: slot({ wrapped: s0.wrapped.slice(0, 40) }), note: 'wrapped truncated', expect: 'auth' });
+    variants.push({ value: slot({ memoryKiB: 128 }), note: 'memory changed', expect: 'auth' });
+    variants.push({ value: slot({ iterations: 2 }), note: 'iterations changed', expect: 'auth' });
+    variants.push({ value: slot({ label: 'Passw0rd' }), note: 'label changed', expect: 'auth' });
+    variants.push({ value: slot({ created: s0.created + 1 }), note: 'date changed', expect: 'auth' });
+    variants.push({ value: slot({ id: q.slots[0]!.id }), note: "another profile's slot id", expect: 'auth' });
+    variants.push({ value: q, note: "another profile's record (same password)", expect: 'auth' });
+    variants.push({ value: { ...p, slots: q.slots }, note: "another profile's slot (same password)", expect: 'auth' });
+    variants.push({ value: slot({ wrapped: q.slots[0]!.wrapped }), note: "another profile's wrapped key", expect: 'auth' });
+    variants.push({ value: { ...p, secretSalt: q.secretSalt }, note: "another profile's secret salt", expect: 'auth' });
+    variants.push({ value: slot({ kind: 'recovery' }), note: 'a password slot relabelled a recovery slot', expect: 'auth' });
     // Hostile costs: refused before any Argon2 runs (a stored cost is attacker-controlled).
-    variants.push({ value: { ...p, memoryKiB: 2 ** 31 }, note: 'memory 2 TiB', expect: 'refused' });
-    variants.push({ value: { ...p, memoryKiB: 1 }, note: 'memory 1 KiB', expect: 'refused' });
-    variants.push({ value: { ...p, iterations: 1e9 }, note: 'iterations 1e9', expect: 'refused' });
-    variants.push({ value: { ...p, iterations: 0 }, note: 'iterations 0', expect: 'refused' });
-    variants.push({ value: { ...p, memoryKiB: NaN }, note: 'memory NaN', expect: 'refused' });
-    variants.push({ value: { ...p, memoryKiB: '64' }, note: 'memory as a string', expect: 'refused' });
+    variants.push({ value: slot({ memoryKiB: 2 ** 31 }), note: 'memory 2 TiB', expect: 'refused' });
+    variants.push({ value: slot({ memoryKiB: 1 }), note: 'memory 1 KiB', expect: 'refused' });
+    variants.push({ value: slot({ iterations: 1e9 }), note: 'iterations 1e9', expect: 'refused' });
+    variants.push({ value: slot({ iterations: 0 }), note: 'iterations 0', expect: 'refused' });
+    variants.push({ value: slot({ memoryKiB: NaN }), note: 'memory NaN', expect: 'refused' });
+    variants.push({ value: slot({ memoryKiB: '64' }), note: 'memory as a string', expect: 'refused' });
+    variants.push({ value: { ...p, slots: Array.from({ length: 17 }, () => s0) }, note: '17 slots', expect: 'refused' });
     let detected = 0;
     for (const v of variants) {
       await rawWrite(directory, [{ put: { ...mine, value: v.value } }]);
