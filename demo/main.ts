@@ -8,7 +8,7 @@ import { initOpenView } from './open-view';
 import { initPlayground, renderPlayground } from './playground';
 import { initRawView, renderRaw } from './raw-view';
 import { initRotation, renderRotation } from './rotation';
-import { DIRECTORY, session } from './state';
+import { DIRECTORY, type OpenedBy, session } from './state';
 import { initTabs, onTab } from './tabs';
 
 let saveMessage = '';
@@ -16,6 +16,20 @@ let currentTab = 'open';
 let shownDb: unknown;
 /** Set once the user has agreed to lose unsaved changes to the update banner's reload. */
 let leaving = false;
+
+/** How the open vault was opened, for the session line. */
+function opener(by: OpenedBy | undefined): string {
+  switch (by?.kind) {
+    case 'profile':
+      return `profile “${by.username}”`;
+    case 'recovery':
+      return `recovery code of profile “${by.username}”`;
+    case 'passkey':
+      return 'passkey of a profile';
+    default:
+      return 'key';
+  }
+}
 
 function renderSession(): void {
   const db = session.db;
@@ -28,7 +42,7 @@ function renderSession(): void {
   if (!db) {
     text.textContent = 'No vault open.';
   } else {
-    const by = session.by?.kind === 'profile' ? `profile “${session.by.username}”` : 'key';
+    const by = opener(session.by);
     text.textContent = `Vault ${db.vaultId.slice(0, 12)}… (by ${by}) in “${DIRECTORY}”. ${unsaved ? `${plural(unsaved, 'unsaved change')}.` : 'All changes saved.'} ${saveMessage}`;
   }
   save.disabled = !db || unsaved === 0;

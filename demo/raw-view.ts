@@ -199,7 +199,9 @@ export async function renderRaw(): Promise<void> {
       const v = vaultOf(r);
       return v === undefined || !mine.has(v);
     });
-    const profileId = session.by?.kind === 'profile' ? session.by.tokens.profileId : undefined;
+    const by = session.by;
+    // A vault opened by passkey has no tokens here: its profile record is listed, not marked.
+    const profileId = by && 'tokens' in by ? by.tokens.profileId : undefined;
     const otherBox = h(
       'section',
       { class: 'raw-others stored', 'aria-label': 'Other records' },

@@ -6,7 +6,21 @@ import type { Database, ProfileTokens } from '../src/index';
 /** The IndexedDB database the demo keeps its vaults in. */
 export const DIRECTORY = 'tagvault-demo';
 
-export type OpenedBy = { kind: 'key' } | { kind: 'profile'; tokens: ProfileTokens; username: string };
+/**
+ * How the open vault was opened: by its key, or as a profile's vault by the tokens' password
+ * (`profile`), by a recovery code with the profile form's tokens (`recovery`: their password is
+ * not known to open anything) or by a passkey (`passkey`: no tokens at all).
+ */
+export type OpenedBy =
+  | { kind: 'key' }
+  | { kind: 'profile'; tokens: ProfileTokens; username: string }
+  | { kind: 'recovery'; tokens: ProfileTokens; username: string }
+  | { kind: 'passkey' };
+
+/** Whether the vault was opened as a profile's (which has key slots), however it was unlocked. */
+export function isProfile(by: OpenedBy | undefined): boolean {
+  return by !== undefined && by.kind !== 'key';
+}
 
 export interface Place {
   parent: Database;
