@@ -1,5 +1,15 @@
-// The "Open" view: a vault by a new key, a pasted key, or a password profile.
-import { AuthenticationError, Database, Keys, ProfileNotFoundError } from '../src/index';
+// The "Open" view: a vault by a new key, a pasted key, or a profile (by its password, by a
+// recovery code, or by a passkey).
+import {
+  AuthenticationError,
+  Database,
+  Keys,
+  PasskeyCancelledError,
+  PasskeyUnsupportedError,
+  ProfileNotFoundError,
+  type ProfileTokens,
+  ValidationError,
+} from '../src/index';
 import { busy, describeStats } from './busy';
 import { byId, copyText, say, withDisabled } from './dom';
 import { errorText, fromHex, kib, ms, toHex } from './format';
@@ -26,6 +36,21 @@ function mayReplaceSession(): boolean {
  */
 function isEmpty(db: Database): boolean {
   return db.size === 0 && db.metatags.length === 0;
+}
+
+/** The credentials, user name and salt of the profile form: what names a profile. */
+function profileName(): { credentials: string[]; username: string; salt: string } {
+  const credentials = byId<HTMLTextAreaElement>('profile-credentials')
+    .value.split('\n')
+    .map((c) => c.trim())
+    .filter(Boolean);
+  return { credentials, username: byId<HTMLInputElement>('profile-username').value, salt: byId<HTMLInputElement>('profile-salt').value };
+}
+
+/** Tokens of the profile form's name and `password`. */
+function profileTokens(password: string): Promise<ProfileTokens> {
+  const { credentials, username, salt } = profileName();
+  return Database.generateProfileTokens(...credentials, { username, password, ...(salt ? { salt } : {}) });
 }
 
 export function initOpenView(): void {
@@ -103,14 +128,9 @@ export function initOpenView(): void {
   // 3. A password profile.
   byId<HTMLFormElement>('form-profile').addEventListener('submit', async (event) => {
     event.preventDefault();
-    const credentials = byId<HTMLTextAreaElement>('profile-credentials')
-      .value.split('\n')
-      .map((c) => c.trim())
-      .filter(Boolean);
-    const username = byId<HTMLInputElement>('profile-username').value;
+    const { username } = profileName();
     const passwordField = byId<HTMLInputElement>('profile-password');
     const password = passwordField.value;
-    const salt = byId<HTMLInputElement>('profile-salt').value;
     const kb = Number(byId<HTMLSelectElement>('profile-kb').value);
     const cpu = Number(byId<HTMLInputElement>('profile-cpu').value);
     const create = byId<HTMLInputElement>('profile-create').checked;
@@ -125,7 +145,7 @@ export function initOpenView(): void {
     if (!mayReplaceSession()) return;
     await withDisabled(byId<HTMLButtonElement>('open-profile'), async () => {
       try {
-        const tokens = await Database.generateProfileTokens(...credentials, { username, password, ...(salt ? { salt } : {}) });
+        const tokens = await profileTokens(password);
         const exists = await Database.profileExists(tokens, { directory: DIRECTORY });
         if (!exists && !create) throw new ProfileNotFoundError('no profile for these credentials, user name and salt');
         const label = exists ? 'Argon2id in the worker (the profile’s stored cost)…' : `Argon2id in the worker (${kib(kb)}, ${cpu} passes)…`;
@@ -145,6 +165,78 @@ export function initOpenView(): void {
           passwordField.focus();
         } else if (error instanceof ProfileNotFoundError) {
           tell(`No such profile in “${DIRECTORY}” (ProfileNotFoundError): check the credentials, user name and salt, or tick “Create”.`, 'error');
+        } else {
+          tell(errorText(error), 'error');
+        }
+      }
+    });
+  });
+
+  // 3b. A profile by a recovery code: the profile form's credentials, user name and salt name it.
+  const codeField = byId<HTMLInputElement>('profile-recovery');
+  // The field sits in the password form: Enter there opens by the code, not by the password.
+  codeField.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter') return;
+    event.preventDefault();
+    byId('open-recovery').click();
+  });
+  byId('open-recovery').addEventListener('click', async () => {
+    const { username } = profileName();
+    const recoveryCode = codeField.value;
+    if (!username || !recoveryCode.trim()) {
+      tell('Enter the profile’s user name (and its credentials and salt, if it has them) and a recovery code.', 'error');
+      (username ? codeField : byId('profile-username')).focus();
+      return;
+    }
+    if (!mayReplaceSession()) return;
+    await withDisabled(byId<HTMLButtonElement>('open-recovery'), async () => {
+      try {
+        // Tokens need a password, which loadProfile does not use when given a recovery code: this
+        // placeholder opens nothing (and the page never offers these tokens a password change).
+        const tokens = await profileTokens('(not used: opened by a recovery code)');
+        const db = await Database.loadProfile(tokens, { directory: DIRECTORY, recoveryCode });
+        codeField.value = '';
+        codeField.removeAttribute('aria-invalid');
+        await session.open(db, { kind: 'recovery', tokens, username });
+        tell(`Opened the profile of “${username}” by its recovery code: ${db.size} tags, ${db.metatags.length} metatags.`, 'ok');
+        showTab('explore');
+      } catch (error) {
+        if (error instanceof ValidationError && error.argument === 'options.recoveryCode') {
+          codeField.setAttribute('aria-invalid', 'true');
+          codeField.focus();
+          tell(`${errorText(error)} — a mistyped code is caught by its checksum before any work. Nothing was tried.`, 'error');
+        } else if (error instanceof AuthenticationError) {
+          tell(`${errorText(error)} — this recovery code opens no slot of the profile of “${username}”. Nothing was changed.`, 'error');
+        } else if (error instanceof ProfileNotFoundError) {
+          tell(`${errorText(error)} — no such profile in “${DIRECTORY}”: check the credentials, user name and salt.`, 'error');
+        } else {
+          tell(errorText(error), 'error');
+        }
+      }
+    });
+  });
+
+  // 4. A profile by a passkey: the passkey's user handle names its profile, no tokens needed.
+  byId('open-passkey').addEventListener('click', async () => {
+    if (!mayReplaceSession()) return;
+    await withDisabled(byId<HTMLButtonElement>('open-passkey'), async () => {
+      try {
+        const db = await Database.unlockWithPasskey({ directory: DIRECTORY });
+        await session.open(db, { kind: 'passkey' });
+        tell(`Unlocked a profile with its passkey: ${db.size} tags, ${db.metatags.length} metatags.`, 'ok');
+        showTab('explore');
+      } catch (error) {
+        if (error instanceof AuthenticationError) {
+          tell(
+            `${errorText(error)} — this passkey opens no slot of its profile: its key slot was removed (or altered). Open the profile another way; you may delete the passkey from its authenticator.`,
+            'error',
+          );
+        } else if (error instanceof ProfileNotFoundError) {
+          tell(`${errorText(error)} — the passkey’s profile is not in “${DIRECTORY}” (deleted, or made in another directory).`, 'error');
+        } else if (error instanceof PasskeyCancelledError) {
+          tell(`${errorText(error)}. Nothing was opened.`, 'error');
+        } else if (error instanceof PasskeyUnsupportedError) {
+          tell(`${errorText(error)}. Open the profile by its password or a recovery code.`, 'error');
         } else {
           tell(errorText(error), 'error');
         }
