@@ -3,6 +3,7 @@ import { initBusy } from './busy';
 import { byId } from './dom';
 import { initExplorer, render as renderExplorer } from './explorer';
 import { errorText, plural } from './format';
+import { initKeySlots, renderKeySlots } from './key-slots';
 import { initOffline } from './offline';
 import { initOpenView } from './open-view';
 import { initPlayground, renderPlayground } from './playground';
@@ -55,6 +56,7 @@ function renderSession(): void {
 function renderAll(): void {
   renderSession();
   renderPlayground();
+  renderKeySlots();
   renderRotation();
   if (currentTab === 'raw') void renderRaw();
 }
@@ -66,6 +68,7 @@ function init(): void {
   initExplorer();
   initRawView();
   initPlayground();
+  initKeySlots();
   initRotation();
   initOffline({
     // Asked here, once, with the number of changes: not again by beforeunload's generic prompt.
@@ -80,6 +83,7 @@ function init(): void {
   onTab((id) => {
     currentTab = id;
     if (id === 'raw') void renderRaw();
+    if (id === 'keyslots') renderKeySlots();
   });
 
   byId('save').addEventListener('click', async () => {
