@@ -73,6 +73,7 @@ test('every view is readable at phone width, without sideways scrolling', async 
   for (const [name, shot] of [
     ['Under the hood', 'phone-under-the-hood'],
     ['Crypto playground', 'phone-playground'],
+    ['Key slots', 'phone-key-slots'],
     ['Key rotation', 'phone-key-rotation'],
   ] as const) {
     await tab(page, name);
