@@ -48,9 +48,10 @@ function profileName(): { credentials: string[]; username: string; salt: string 
 }
 
 /** Tokens of the profile form's name and `password`. */
-function profileTokens(password: string): Promise<ProfileTokens> {
+/** Tokens of the profile form's credentials, user name and salt; without a password to open by a recovery code. */
+function profileTokens(password?: string): Promise<ProfileTokens> {
   const { credentials, username, salt } = profileName();
-  return Database.generateProfileTokens(...credentials, { username, password, ...(salt ? { salt } : {}) });
+  return Database.generateProfileTokens(...credentials, { username, ...(password !== undefined ? { password } : {}), ...(salt ? { salt } : {}) });
 }
 
 export function initOpenView(): void {
@@ -191,9 +192,8 @@ export function initOpenView(): void {
     if (!mayReplaceSession()) return;
     await withDisabled(byId<HTMLButtonElement>('open-recovery'), async () => {
       try {
-        // Tokens need a password, which loadProfile does not use when given a recovery code: this
-        // placeholder opens nothing (and the page never offers these tokens a password change).
-        const tokens = await profileTokens('(not used: opened by a recovery code)');
+        // Tokens without a password: a recovery code opens the profile on its own.
+        const tokens = await profileTokens();
         const db = await Database.loadProfile(tokens, { directory: DIRECTORY, recoveryCode });
         codeField.value = '';
         codeField.removeAttribute('aria-invalid');

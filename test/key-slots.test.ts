@@ -67,14 +67,16 @@ describe('password and recovery-code slots', () => {
     ]);
     await db.close();
 
-    const forgotten = await tokensFor('not the password');
+    // Tokens without a password (or with a forgotten one) open by the code.
+    const forgotten = await Database.generateProfileTokens('example.com', { username: 'alice' });
+    await expect(Database.loadProfile(forgotten, { directory })).rejects.toMatchObject({ name: 'ValidationError', argument: 'tokens' });
     const byCode = await Database.loadProfile(forgotten, { directory, recoveryCode: code });
     expect(byCode.get('ledger')).toEqual({ balance: 42 });
     expect((await byCode.metatag('archive')).get('2024')).toEqual(['jan']);
     await byCode.close();
     // Lower case, spaces for hyphens, O for 0 and I/L for 1: the same code.
     const typed = code.toLowerCase().replaceAll('-', ' ').replaceAll('0', 'o').replaceAll('1', 'l');
-    await (await Database.loadProfile(forgotten, { directory, recoveryCode: typed })).close();
+    await (await Database.loadProfile(await tokensFor('not the password'), { directory, recoveryCode: typed })).close();
     // The password still opens it too.
     await (await Database.loadProfile(tokens, { directory })).close();
   });

@@ -131,7 +131,7 @@ export class Database extends PublicCrypto {
 
   /**
    * Opens an existing profile's vault: by the tokens' password (each password slot is tried), or
-   * by `options.recoveryCode` (then the tokens' password is not used).
+   * by `options.recoveryCode` (then the tokens need no password).
    * @throws {ProfileNotFoundError} when there is no such profile in the directory.
    * @throws {AuthenticationError} when the password or recovery code opens no slot.
    * @throws {ValidationError} (`options.recoveryCode`) for a mistyped code, before any work.

@@ -9,7 +9,7 @@ import type { SlotSecret } from '../crypto/slot-keys';
 import { ValidationError } from '../errors';
 import type { EngineRemote } from '../wire/client';
 import type { Handle, KeySlotInfo, NewKeySlot } from '../wire/protocol';
-import { aLabel, anRpId, type KdfCostOptions, parseStoredKdf } from './options';
+import { aLabel, anRpId, defaultRpId, type KdfCostOptions, parseStoredKdf } from './options';
 import { askPasskey, forgetCredential, makePasskey } from './passkeys';
 
 export { askPasskey } from './passkeys';
@@ -138,11 +138,19 @@ function passkeySecret(answer: { credentialId: Uint8Array<ArrayBuffer>; prf: Uin
   return { kind: 'passkey', credentialId: answer.credentialId, prf: answer.prf };
 }
 
-/** The profile's passkey slots' credentials, and the relying-party id to ask them at. */
+/**
+ * The profile's passkey slots that this page can ask (their relying-party id is its hostname or a
+ * parent domain of it), and that id: the one of the first such slot, with every credential made
+ * for it.
+ */
 export function passkeysOf(slots: KeySlotInfo[], argument: string): { rpId: string; ids: Uint8Array[] } {
   const passkeys = slots.filter((s) => s.kind === 'passkey' && s.credentialId);
   if (passkeys.length === 0) throw new ValidationError(argument, 'asks for a passkey, but this profile has no passkey slot');
-  return { rpId: passkeys[0]!.rpId!, ids: passkeys.map((s) => s.credentialId!) };
+  const host = defaultRpId();
+  const here = passkeys.filter((s) => host === s.rpId || host.endsWith(`.${s.rpId}`));
+  if (here.length === 0) throw new ValidationError(argument, "asks for a passkey, but this profile's passkeys were made for another domain");
+  const rpId = here[0]!.rpId!;
+  return { rpId, ids: here.filter((s) => s.rpId === rpId).map((s) => s.credentialId!) };
 }
 
 /** The secret `unlock` names: a password as is, a recovery code checked, a passkey of this profile asked. */

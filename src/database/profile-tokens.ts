@@ -8,8 +8,12 @@ import { ValidationError } from '../errors';
 export interface ProfileTokenOptions {
   /** The profile's user name (required). */
   username: string;
-  /** The password that unlocks the profile (required, non-empty). */
-  password: string;
+  /**
+   * The password that unlocks the profile (non-empty when given). Omit it only to open a profile
+   * by a recovery code (`Database.loadProfile(tokens, { recoveryCode })`): every other use of
+   * the tokens needs it.
+   */
+  password?: string;
   /**
    * An optional extra salt, non-empty when given (omit it for none); the same salt must be given
    * again to reopen the profile.
@@ -19,14 +23,14 @@ export interface ProfileTokenOptions {
 
 interface TokenSecrets {
   identity: Uint8Array<ArrayBuffer>;
-  password: string;
+  password: string | undefined;
 }
 
 const secrets = new WeakMap<ProfileTokens, TokenSecrets>();
 
 /**
  * Opaque tokens from {@link Database.generateProfileTokens}: the profile's id (from the
- * credentials, user name and salt, not the password) and, privately, the password.
+ * credentials, user name and salt, not the password) and, privately, the password (when given).
  */
 export class ProfileTokens {
   /** The id under which the profile is stored (not secret). */
@@ -60,6 +64,15 @@ export class ProfileTokens {
   }
 }
 
+/** The password of tokens, or a ValidationError naming `tokens` when they were made without one. */
+export function tokenPassword(tokens: unknown): string {
+  const { password } = tokenSecrets(tokens);
+  if (password === undefined) {
+    throw new ValidationError('tokens', 'carry no password (made without one): give generateProfileTokens the password, or open by { recoveryCode }');
+  }
+  return password;
+}
+
 /** The secrets of tokens made by generateProfileTokens; refuses anything else. */
 export function tokenSecrets(tokens: unknown, argument = 'tokens'): TokenSecrets {
   const s = tokens instanceof ProfileTokens ? secrets.get(tokens) : undefined;
@@ -76,9 +89,9 @@ export function parseTokenArguments(args: unknown[]): { credentials: string[]; o
   const options = anOptions<ProfileTokenOptions>(last, 'options', ['username', 'password', 'salt']);
   const credentials = args.slice(0, -1).map((c, i) => aString(c, `credentials[${i}]`, { max: 65536 }));
   const username = aString(options.username, 'options.username', { nonEmpty: true, max: 65536 });
-  const password = aString(options.password, 'options.password', { nonEmpty: true, max: 65536 });
+  const password = options.password === undefined ? undefined : aString(options.password, 'options.password', { nonEmpty: true, max: 65536 });
   const salt = options.salt === undefined ? undefined : aString(options.salt, 'options.salt', { max: 65536 });
   // No salt and an empty one would be the same profile: one form only.
   if (salt === '') throw new ValidationError('options.salt', 'is empty: an empty salt is the same as none, omit it instead');
-  return { credentials, options: { username, password, ...(salt !== undefined ? { salt } : {}) } };
+  return { credentials, options: { username, ...(password !== undefined ? { password } : {}), ...(salt !== undefined ? { salt } : {}) } };
 }

@@ -22,11 +22,16 @@ import {
 /** The key-slot code (recovery codes, passkeys), loaded on first use. */
 const slotCode = () => import('./key-slots');
 
-import { ProfileTokens, tokenSecrets } from './profile-tokens';
+import { ProfileTokens, tokenPassword, tokenSecrets } from './profile-tokens';
 
-function profileRequest(tokens: ProfileTokens, directory: string): ProfileRequest {
+/**
+ * What the engine needs of tokens: the tokens' password is required, except to open by a
+ * recovery code (`password: false`), where none is sent.
+ */
+function profileRequest(tokens: ProfileTokens, directory: string, needs: { password: boolean } = { password: true }): ProfileRequest {
   const s = tokenSecrets(tokens);
-  return { directory, profileId: tokens.profileId, identity: moved(new Uint8Array(s.identity)), password: s.password };
+  const password = needs.password ? tokenPassword(tokens) : '';
+  return { directory, profileId: tokens.profileId, identity: moved(new Uint8Array(s.identity)), password };
 }
 
 /** How to open a profile's vault: its settings and the engine call that opens it. */
@@ -39,7 +44,7 @@ export function profileOpener(tokens: ProfileTokens, options: unknown, create: b
   const { recoveryCode, ...open } = anOptions<LoadProfileOptions>(options, 'options', ['directory', 'preload', 'durability', 'recoveryCode']);
   const settings = parseOpenOptions(open);
   const code = recoveryCode === undefined ? undefined : aString(recoveryCode, 'options.recoveryCode', { max: 200 });
-  const request = profileRequest(tokens, settings.directory);
+  const request = profileRequest(tokens, settings.directory, { password: code === undefined });
   return {
     settings,
     open: async () => {
@@ -56,7 +61,8 @@ export function profileOpener(tokens: ProfileTokens, options: unknown, create: b
 export interface LoadProfileOptions extends OpenOptions {
   /**
    * Open by this recovery code (from {@link Database.addRecoveryCode}) instead of the tokens'
-   * password, which is then not used. A mistyped code is refused (its checksum) before any work.
+   * password: the tokens may be made without one (their password, if any, is not used). A
+   * mistyped code is refused (its checksum) before any work.
    */
   recoveryCode?: string;
 }

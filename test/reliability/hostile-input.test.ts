@@ -220,7 +220,18 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
     v('Database.generateProfileTokens', 'a string only', () => Database.generateProfileTokens(bad('user')), 'options');
     v('Database.generateProfileTokens', 'an array as options', () => Database.generateProfileTokens(bad([])), 'options');
     v('Database.generateProfileTokens', 'no username', () => Database.generateProfileTokens(bad({ password: 'p' })), 'options.username');
-    v('Database.generateProfileTokens', 'no password', () => Database.generateProfileTokens(bad({ username: 'u' })), 'options.password');
+    // Tokens without a password open only by a recovery code: every other use names `tokens`.
+    const passwordless = () => Database.generateProfileTokens({ username: 'user' });
+    v('Database.generateProfile', 'tokens without a password', async () => Database.generateProfile(await passwordless(), { directory }), 'tokens');
+    v('Database.loadProfile', 'tokens without a password', async () => Database.loadProfile(await passwordless(), { directory }), 'tokens');
+    v('Database.deleteProfile', 'tokens without a password', async () => Database.deleteProfile(await passwordless(), { directory }), 'tokens');
+    v(
+      'Database.changeProfilePassword',
+      'tokens without a password',
+      async () => Database.changeProfilePassword(await passwordless(), 'new', { directory }),
+      'tokens',
+    );
+    v('Database.rotateProfileKey', 'tokens without a password', async () => Database.rotateProfileKey(await passwordless(), 'new', { directory }), 'tokens');
     v('Database.generateProfileTokens', 'empty username', () => Database.generateProfileTokens({ username: '', password: 'p' }), 'options.username');
     v('Database.generateProfileTokens', 'empty password', () => Database.generateProfileTokens({ username: 'u', password: '' }), 'options.password');
     v(
