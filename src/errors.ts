@@ -110,6 +110,25 @@ export class PasskeyUnsupportedError extends TagvaultError {
   override name = 'PasskeyUnsupportedError';
 }
 
+/**
+ * A file given as a backup is not one this tagvault can read: empty, not a backup, a newer format
+ * version, truncated, a length or count out of range. Nothing was written. (A backup that is
+ * readable but altered, or opened with the wrong key or passphrase, is an `AuthenticationError`.)
+ */
+export class BackupFormatError extends TagvaultError {
+  /** Always `"BackupFormatError"`: branch on it where `instanceof` fails (across realms). */
+  override name = 'BackupFormatError';
+}
+
+/**
+ * An import would overwrite a vault (or a profile) that the directory already holds; pass
+ * `{ replace: true }` to make it exactly the backup's. Nothing was written.
+ */
+export class VaultExistsError extends TagvaultError {
+  /** Always `"VaultExistsError"`: branch on it where `instanceof` fails (across realms). */
+  override name = 'VaultExistsError';
+}
+
 /** The browser refused to store more data (its `QuotaExceededError` is the `cause`). */
 export class QuotaExceededError extends TagvaultError {
   /** Always `"QuotaExceededError"`: branch on it where `instanceof` fails (across realms). */

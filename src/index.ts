@@ -5,6 +5,7 @@
 // format). errors, assert, bytes and json, beside this file, serve them all.
 
 export { Keys } from './crypto/keys';
+export type { BackupInfo, ExportOptions, ImportOptions } from './database/backup';
 export { Database } from './database/database';
 export type { ChangeDetail, DatabaseEventMap } from './database/events';
 export type {
@@ -32,8 +33,10 @@ export {
 export { type ProfileTokenOptions, ProfileTokens } from './database/profile-tokens';
 export type { LoadProfileOptions, PasskeyUnlockOptions, ProfileRotation, RotationOptions } from './database/profiles';
 export { PublicCrypto, type UuidGenerator } from './database/public-crypto';
+export type { StorageStatus } from './database/storage';
 export {
   AuthenticationError,
+  BackupFormatError,
   DatabaseClosedError,
   FutureTimestampError,
   InvalidHmacError,
@@ -45,5 +48,6 @@ export {
   TagvaultError,
   TimeoutError,
   ValidationError,
+  VaultExistsError,
 } from './errors';
-export type { CorruptRecord, RawRecord } from './wire/protocol';
+export type { BackupProgress, CorruptRecord, RawRecord, SkippedRecord } from './wire/protocol';

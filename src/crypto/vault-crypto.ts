@@ -9,8 +9,8 @@ import { type Opened, openEnvelope, openEnvelopes, SubkeyCache, sealEnvelope, se
 import { KeySchedule, Purpose } from './key-schedule';
 import { XaesKey } from './xaes';
 
-/** What a sealed record holds: one tag (name, order, value), or a block of tag names. */
-export type RecordKind = 'tag' | 'names';
+/** The kinds of sealed record a vault writes: tags, name blocks, and a backup file's trailer (its id the file's). */
+export type RecordKind = 'tag' | 'names' | 'backup';
 
 /** A public ciphertext's kind is authenticated, so bytes cannot be opened as JSON or back. */
 export type PublicKind = 'json' | 'bytes';
@@ -60,7 +60,7 @@ export class VaultCrypto {
       passcryptSecret,
       uuidKeys: new Map(),
     };
-    this.#contextPrefixes = { tag: lengthPrefixed('tag', vaultId), names: lengthPrefixed('names', vaultId) };
+    this.#contextPrefixes = { tag: lengthPrefixed('tag', vaultId), names: lengthPrefixed('names', vaultId), backup: lengthPrefixed('backup', vaultId) };
   }
 
   /** The keys, or DatabaseClosedError once destroyed: the first thing every method asks. */

@@ -8,6 +8,7 @@ import { DatabaseClosedError, ValidationError } from '../errors';
 import { assertJson } from '../json';
 import { engine } from '../wire/client';
 import type { CorruptRecord, OpenedVault, RawRecord } from '../wire/protocol';
+import type { BackupInfo, ExportOptions, ImportOptions } from './backup';
 import type { ChangeDetail, DatabaseEventMap } from './events';
 import type { AddPasskeyOptions, AddPasswordOptions, AddRecoveryCodeOptions, KeySlot, RemoveKeySlotOptions, SlotPlace } from './key-slots';
 import { Namespace } from './namespace';
@@ -16,6 +17,7 @@ import { type ProfileTokenOptions, ProfileTokens, parseTokenArguments } from './
 import type { LoadProfileOptions, PasskeyUnlockOptions, ProfileRotation, RotationOptions } from './profiles';
 import * as profiles from './profiles';
 import { generateSalt, PublicCrypto } from './public-crypto';
+import { persist, type StorageStatus, storageEstimate } from './storage';
 import { Vault } from './vault';
 
 const asyncDispose: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
@@ -207,6 +209,60 @@ export class Database extends PublicCrypto {
    */
   static async rotateProfileKey(tokens: ProfileTokens, newPassword: string, options?: RotationOptions): Promise<ProfileRotation> {
     return profiles.rotateProfileKey(tokens, newPassword, options);
+  }
+
+  // --- Backups and storage ---------------------------------------------------------------------
+
+  /** The backup code, loaded on first use. */
+  static #backups(): Promise<typeof import('./backup')> {
+    return import('./backup');
+  }
+
+  /**
+   * Imports a backup file (from {@link Database.export}) into `options.directory` and opens its
+   * vault: with the vault's key, `Database.import(file, key, options?)`, or with the passphrase
+   * of a portable backup, `Database.import(file, { passphrase, ...options })`. The whole file is
+   * read and verified (every record authenticates, the sealed trailer matches) before anything
+   * is written; then every record is written in one IndexedDB transaction, so a failed or
+   * interrupted import leaves the directory as it was.
+   * @throws {BackupFormatError} for a file that is not a readable backup (empty, truncated, a
+   *   newer format, lengths out of range).
+   * @throws {AuthenticationError} for the wrong key or passphrase, or an altered file (a flipped
+   *   bit, a record dropped, duplicated, reordered or spliced in from another backup).
+   * @throws {VaultExistsError} when the directory holds that vault (or profile) and `replace` is not set.
+   * @example
+   * const db = await Database.import(file, { passphrase: 'correct horse battery staple', directory: 'restored' });
+   */
+  static async import(file: Blob, key: Uint8Array | string, options?: ImportOptions): Promise<Database>;
+  static async import(file: Blob, options: ImportOptions & { passphrase: string }): Promise<Database>;
+  static async import(file: Blob, key: Uint8Array | string | (ImportOptions & { passphrase: string }), options?: ImportOptions): Promise<Database> {
+    const backups = await Database.#backups();
+    const prepared = await backups.importRequest(file, key, options);
+    return Database.#open(prepared.settings, () => backups.importBackup(engine(), prepared));
+  }
+
+  /**
+   * Reads a backup's header without its key: format, version, creation date, record and vault
+   * counts, and whether the key is inside (a passphrase slot).
+   * @throws {BackupFormatError} for a file that is not a readable backup.
+   */
+  static async inspectBackup(file: Blob): Promise<BackupInfo> {
+    return (await Database.#backups()).inspectBackup(file);
+  }
+
+  /**
+   * Asks the browser to keep this origin's storage (IndexedDB included) when space runs low
+   * (`navigator.storage.persist()`); resolves with whether it is persistent now. A browser may
+   * ask the user, or decide by itself; a prompt not answered within 5 s counts as not persisted,
+   * and where the Storage API is missing the answer is `false`.
+   */
+  static async persist(): Promise<boolean> {
+    return persist();
+  }
+
+  /** Whether the origin's storage is persistent, and how much of its quota it uses (`navigator.storage`). */
+  static async storageEstimate(): Promise<StorageStatus> {
+    return storageEstimate();
   }
 
   /** 32 random bytes as 64 hex characters. */
@@ -486,6 +542,23 @@ export class Database extends PublicCrypto {
   async removeKeySlot(id: string, options: RemoveKeySlotOptions): Promise<void> {
     const place = this.#slots;
     return (await Database.#keySlots()).removeKeySlot(place, id, options);
+  }
+
+  /**
+   * A backup of this vault and all its metatags: a `Blob` (offer it as a download) holding every
+   * saved record exactly as stored, sealed; nothing is decrypted into it, and unsaved changes are
+   * not in it (save first). It is one consistent snapshot: no save of this origin interleaves.
+   * With `passphrase`, the root key goes in the file too, in a passphrase slot, so that it opens
+   * on any machine with {@link Database.import} and the passphrase; `unlock` gives the raw key
+   * (the worker keeps none): `{ key }`, or one of a profile's ways in.
+   * @throws {AuthenticationError} when a stored record fails authentication (unless
+   *   `skipCorrupted`), or for a wrong `unlock`.
+   * @throws {ValidationError} on a metatag (export its root), or for bad options.
+   */
+  async export(options?: ExportOptions): Promise<Blob> {
+    const vault = this.#vault;
+    const place = { engine: vault.place.engine, handle: vault.handle };
+    return (await Database.#backups()).exportBackup(place, options);
   }
 
   /** The id of this vault in storage (derived from its key; not secret). */

@@ -154,7 +154,7 @@ export function passkeysOf(slots: KeySlotInfo[], argument: string): { rpId: stri
 }
 
 /** The secret `unlock` names: a password as is, a recovery code checked, a passkey of this profile asked. */
-async function unlockSecret(unlock: Unlock, argument: string, slots: () => Promise<KeySlotInfo[]>): Promise<SlotSecret> {
+export async function unlockSecret(unlock: Unlock, argument: string, slots: () => Promise<KeySlotInfo[]>): Promise<SlotSecret> {
   if ('password' in unlock) return { kind: 'password', password: unlock.password };
   if ('recoveryCode' in unlock) return recoverySecret(unlock.recoveryCode, `${argument}.recoveryCode`);
   const { rpId, ids } = passkeysOf(await slots(), argument);

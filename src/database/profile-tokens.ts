@@ -65,10 +65,10 @@ export class ProfileTokens {
 }
 
 /** The password of tokens, or a ValidationError naming `tokens` when they were made without one. */
-export function tokenPassword(tokens: unknown): string {
-  const { password } = tokenSecrets(tokens);
+export function tokenPassword(tokens: unknown, argument = 'tokens'): string {
+  const { password } = tokenSecrets(tokens, argument);
   if (password === undefined) {
-    throw new ValidationError('tokens', 'carry no password (made without one): give generateProfileTokens the password, or open by { recoveryCode }');
+    throw new ValidationError(argument, 'carry no password (made without one): give generateProfileTokens the password, or open by { recoveryCode }');
   }
   return password;
 }

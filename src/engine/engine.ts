@@ -5,11 +5,14 @@
 import { transfer } from 'comlink';
 import { type SlotSecret, wipeSecret } from '../crypto/slot-keys';
 import { type PublicKind, VaultCrypto } from '../crypto/vault-crypto';
-import { AuthenticationError, DatabaseClosedError, ProfileNotFoundError } from '../errors';
+import { AuthenticationError, DatabaseClosedError, ProfileNotFoundError, ValidationError } from '../errors';
 import type {
+  BackupProgress,
   CommitResult,
   EngineApi,
+  ExportRequest,
   Handle,
+  ImportRequest,
   KdfSettings,
   KeySlotInfo,
   LoadedTags,
@@ -21,9 +24,11 @@ import type {
   ProfileRequest,
   RawRecord,
   RotatedProfile,
+  SkippedRecord,
   TagSelector,
   VaultChange,
 } from '../wire/protocol';
+import { type ExportKey, exportBackup, importBackup } from './backup';
 import { ChangeBroadcaster } from './broadcast';
 import { commit } from './commit';
 import * as keySlots from './key-slots';
@@ -36,6 +41,8 @@ import { Store } from './store';
 interface OpenVault {
   crypto: VaultCrypto;
   store: Store;
+  /** A root vault (opened by key or profile), not a metatag. */
+  root: boolean;
   profile?: ProfileRef;
 }
 
@@ -89,17 +96,17 @@ export class Engine implements EngineApi {
    * Reads a vault and registers it under a new handle. Its keys are destroyed when it fails, or
    * when `wanted` says it is no longer (a metatag whose parent was closed meanwhile).
    */
-  async #open(crypto: VaultCrypto, store: Store, preload: boolean, wanted = () => true, profile?: ProfileRef): Promise<OpenedVault> {
+  async #open(crypto: VaultCrypto, store: Store, preload: boolean, wanted?: () => boolean, profile?: ProfileRef): Promise<OpenedVault> {
     let read: ReadVault;
     try {
       read = await readVault(crypto, store, preload);
-      if (!wanted()) throw new DatabaseClosedError();
+      if (wanted && !wanted()) throw new DatabaseClosedError();
     } catch (error) {
       crypto.destroy();
       throw error;
     }
     const handle = this.#nextHandle++;
-    this.#vaults.set(handle, { crypto, store, ...(profile ? { profile } : {}) });
+    this.#vaults.set(handle, { crypto, store, root: !wanted, ...(profile ? { profile } : {}) });
     return transfer({ handle, vaultId: crypto.vaultId, metatags: read.metatags, tags: read.tags, corrupted: read.corrupted }, read.transfer);
   }
 
@@ -307,6 +314,52 @@ export class Engine implements EngineApi {
 
   async deleteProfile(req: ProfileRequest): Promise<void> {
     await profiles.deleteProfile(this.#store(req.directory), req, this.#id, (message) => this.#broadcaster.post(message));
+  }
+
+  async exportBackup(handle: Handle, request: ExportRequest, onProgress?: (p: BackupProgress) => void): Promise<{ file: Blob; skipped: SkippedRecord[] }> {
+    const vault = this.#vault(handle);
+    if (!vault.root) throw new ValidationError('db', 'is a metatag: export its root vault, which carries every metatag');
+    let key: ExportKey | undefined;
+    if (request.passphrase) {
+      const unlock = request.unlock;
+      if (!unlock) throw new ValidationError('options.unlock', 'is required with a passphrase: the worker keeps no raw root key');
+      let root: Uint8Array<ArrayBuffer>;
+      if ('key' in unlock) {
+        if (vault.profile) throw new ValidationError('options.unlock', 'is a key, but this vault was opened from a profile: unlock by one of its slots');
+        root = unlock.key;
+      } else {
+        if (!vault.profile) throw new ValidationError('options.unlock', 'is a profile secret, but this vault was opened by key: unlock by { key }');
+        try {
+          root = await profiles.unlockRoot(vault.store, vault.profile, unlock.secret);
+        } finally {
+          wipeSecret(unlock.secret);
+        }
+      }
+      try {
+        await this.#sameRoot(vault)(root);
+      } catch (error) {
+        root.fill(0);
+        throw 'key' in unlock ? new AuthenticationError("this key is not this vault's (nothing was exported)") : error;
+      }
+      key = { passphrase: request.passphrase.password, kdf: request.passphrase.kdf, root };
+    }
+    const result = await exportBackup(vault.store, vault.store.directory, vault.crypto, {
+      ...(key ? { key } : {}),
+      skipCorrupted: request.skipCorrupted,
+      ...(onProgress ? { onProgress } : {}),
+    });
+    return result;
+  }
+
+  async importBackup(file: Blob, request: ImportRequest, onProgress?: (p: BackupProgress) => void): Promise<OpenedVault> {
+    const store = this.#store(request.directory);
+    const root = await importBackup(store, request.directory, file, request.key, {
+      replace: request.replace,
+      ...(request.profile ? { profile: request.profile } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    });
+    const profile = request.profile ? { directory: request.directory, profileId: request.profile.profileId } : undefined;
+    return this.#open(root, store, request.preload, undefined, profile);
   }
 
   async dump(directory: string): Promise<RawRecord[]> {

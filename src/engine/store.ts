@@ -196,6 +196,49 @@ export class Store {
     });
   }
 
+  /**
+   * Every record (tags, name blocks, header) of some vaults, in one read transaction: a
+   * consistent snapshot of what is saved (a backup's). Keys in store order, as `[store, vaultId,
+   * id, value]` (id '' for a header).
+   */
+  async readVaultRecords(vaultIds: string[]): Promise<{ store: 'tags' | 'names' | 'headers'; vaultId: string; id: string; value: Uint8Array }[]> {
+    return this.#use('reading vaults', async (db) => {
+      const tx = db.transaction(['headers', 'names', 'tags'], 'readonly');
+      const out: { store: 'tags' | 'names' | 'headers'; vaultId: string; id: string; value: Uint8Array }[] = [];
+      const reads = vaultIds.flatMap((vaultId) => [
+        tx
+          .objectStore('headers')
+          .get(vaultId)
+          .then((value) => value && out.push({ store: 'headers', vaultId, id: '', value })),
+        ...(['names', 'tags'] as const).map(async (name) => {
+          const store = tx.objectStore(name);
+          const [keys, values] = await Promise.all([store.getAllKeys(vaultRange(vaultId)), store.getAll(vaultRange(vaultId))]);
+          keys.forEach((key, i) => {
+            out.push({ store: name, vaultId, id: key[1], value: values[i] ?? NOT_AN_ENVELOPE });
+          });
+        }),
+      ]);
+      await Promise.all([...reads, tx.done]);
+      return out;
+    });
+  }
+
+  /** Whether any record (tag, name block or header) is stored under one of these vault ids. */
+  async holdsAny(vaultIds: string[]): Promise<boolean> {
+    return this.#use('reading vaults', async (db) => {
+      const tx = db.transaction(['headers', 'names', 'tags'], 'readonly');
+      const counts = await Promise.all(
+        vaultIds.flatMap((id) => [
+          tx.objectStore('headers').count(id),
+          tx.objectStore('names').count(vaultRange(id)),
+          tx.objectStore('tags').count(vaultRange(id)),
+        ]),
+      );
+      await tx.done;
+      return counts.some((n) => n > 0);
+    });
+  }
+
   /** All the name blocks of a vault. */
   async allBlocks(vaultId: string): Promise<[blockId: string, envelope: Uint8Array][]> {
     return this.#use('reading name blocks', (db) => blocksOf(db.transaction('names', 'readonly').store, vaultRange(vaultId)));

@@ -104,7 +104,8 @@ export function parseProfileRecord(stored: unknown): ProfileRecord {
   return { version: 2, secretSalt: stored.secretSalt, slots: parsed };
 }
 
-function parseSlot(slot: unknown): StoredSlot {
+/** One stored key slot, checked (a backup's passphrase slot is one too). @throws {AuthenticationError} when damaged. */
+export function parseSlot(slot: unknown): StoredSlot {
   if (!isRecord(slot)) return failWith('slot');
   const { id, kind, label, created, salt, wrapped } = slot;
   if (typeof id !== 'string' || !SLOT_ID.test(id)) return failWith('slot id');

@@ -195,6 +195,37 @@ export interface RotatedProfile {
  */
 export type ProfileOpening = { mode: 'load' } | { mode: 'unlock'; secret: SlotSecret } | { mode: 'create'; kdf: KdfSettings };
 
+/** How far an export or import is: records (or steps) done of the total. */
+export interface BackupProgress {
+  done: number;
+  total: number;
+}
+
+/** A record an export left out (`skipCorrupted`): which store, which vault (metatag path), which id. */
+export interface SkippedRecord {
+  store: 'tags' | 'names' | 'headers';
+  path: string[];
+  id: string;
+}
+
+/** What to export: with a passphrase, the root key goes in the file, unlocked by the vault's key or a profile's slot. */
+export interface ExportRequest {
+  passphrase?: { password: string; kdf: KdfSettings };
+  /** The vault's key (a vault opened by key) or one of its profile's slot secrets. */
+  unlock?: { key: Uint8Array<ArrayBuffer> } | { secret: SlotSecret };
+  skipCorrupted: boolean;
+}
+
+/** What to import into a directory: by key or passphrase; replacing, or carrying a profile. */
+export interface ImportRequest {
+  directory: string;
+  key: { root: Uint8Array<ArrayBuffer> } | { passphrase: string };
+  replace: boolean;
+  preload: boolean;
+  /** Make a profile for these tokens in the directory, its one password slot holding the imported root. */
+  profile?: { profileId: string; password: string; kdf: KdfSettings };
+}
+
 /** One raw IndexedDB record, as {@link Database.rawRecords} lists it. */
 export interface RawRecord {
   /** The object store: `tags`, `names`, `headers` or `profiles`. */
@@ -239,5 +270,9 @@ export interface EngineApi {
   changePassword(req: ProfileRequest, newPassword: string, kdf?: KdfSettings): Promise<void>;
   rotateProfile(req: ProfileRequest, newPassword: string, kdf: KdfSettings | undefined, keep: SlotSecret[]): Promise<RotatedProfile>;
   deleteProfile(req: ProfileRequest): Promise<void>;
+  /** A backup of the handle's vault and its metatags (a root vault only). */
+  exportBackup(handle: Handle, request: ExportRequest, onProgress?: (p: BackupProgress) => void): Promise<{ file: Blob; skipped: SkippedRecord[] }>;
+  /** Imports a backup, verified whole before one transaction writes it, and opens its vault. */
+  importBackup(file: Blob, request: ImportRequest, onProgress?: (p: BackupProgress) => void): Promise<OpenedVault>;
   dump(directory: string): Promise<RawRecord[]>;
 }

@@ -1,0 +1,392 @@
+// Backups in the engine: exporting a vault and all its metatags as the sealed records they are
+// (format/backup.ts), and importing such a file: read and verified whole (every record
+// authenticates, the sealed trailer matches) before one transaction writes it.
+import { createSHA256 } from 'hash-wasm';
+import { openSlot, sealSlot } from '../crypto/slot-keys';
+import { VaultCrypto } from '../crypto/vault-crypto';
+import { AuthenticationError, ValidationError, VaultExistsError } from '../errors';
+import {
+  type BackupHeader,
+  type BackupRecord,
+  checkTrailer,
+  encodeHeader,
+  encodeRecord,
+  encodeTrailer,
+  newBackupId,
+  parseBackup,
+  trailerPlaintext,
+} from '../format/backup';
+import type { ProfileRecordV2 } from '../format/profile-record';
+import type { BackupProgress, KdfSettings, SkippedRecord } from '../wire/protocol';
+import { readHeader } from './open';
+import { emptyBatch, type Store } from './store';
+import { withWriteLock } from './write-lock';
+
+/** Blob parts of about this size: few parts, and no copy of the whole file in one array. */
+const PART_BYTES = 4 * 1024 * 1024;
+
+/** Calls `onProgress` at the start, about every 1% and at the end (never per record). */
+function throttled(total: number, onProgress?: (p: BackupProgress) => void): (done: number) => void {
+  if (!onProgress) return () => undefined;
+  const step = Math.max(1, Math.floor(total / 100));
+  let last = -1;
+  return (done) => {
+    if (done === last || (done !== 0 && done !== total && done - last < step)) return;
+    last = done;
+    void Promise.resolve(onProgress({ done, total })).catch(() => undefined);
+  };
+}
+
+/** A vault of the tree being exported or imported: its keys and its path of metatag names. */
+interface TreeVault {
+  crypto: VaultCrypto;
+  path: string[];
+}
+
+/**
+ * The vault tree below `root` as stored now: each vault's metatags from its stored header. A
+ * header that fails authentication stops the walk there (`onCorrupt`) or refuses.
+ */
+async function storedTree(store: Store, root: VaultCrypto, onCorrupt: (vault: TreeVault) => void): Promise<TreeVault[]> {
+  const out: TreeVault[] = [{ crypto: root, path: [] }];
+  const seen = new Set([root.vaultId]);
+  for (let i = 0; i < out.length; i++) {
+    const vault = out[i]!;
+    const [envelope] = await store.readHeaders([vault.crypto.vaultId]);
+    let metatags: string[];
+    try {
+      metatags = (await readHeader(vault.crypto, envelope)).metatags;
+    } catch {
+      onCorrupt(vault);
+      continue;
+    }
+    for (const name of metatags) {
+      const child = await vault.crypto.child(name);
+      if (seen.has(child.vaultId)) {
+        child.destroy();
+        continue;
+      }
+      seen.add(child.vaultId);
+      out.push({ crypto: child, path: [...vault.path, name] });
+    }
+  }
+  return out;
+}
+
+function destroyTree(tree: TreeVault[], keep: VaultCrypto): void {
+  for (const v of tree) if (v.crypto !== keep) v.crypto.destroy();
+}
+
+/** Authenticates records of one vault; the indexes of those that fail. */
+async function failing(vault: VaultCrypto, records: BackupRecord[]): Promise<Set<number>> {
+  const bad = new Set<number>();
+  const groups: Record<'tags' | 'names', number[]> = { tags: [], names: [] };
+  records.forEach((r, i) => {
+    if (r.store === 'headers') return;
+    groups[r.store].push(i);
+  });
+  for (const [store, kind] of [
+    ['tags', 'tag'],
+    ['names', 'names'],
+  ] as const) {
+    const indexes = groups[store];
+    const opened = await vault.openRecords(
+      kind,
+      indexes.map((i) => records[i]!.id),
+      indexes.map((i) => records[i]!.value),
+    );
+    opened.forEach((plaintext, j) => {
+      if (plaintext === null) bad.add(indexes[j]!);
+      else plaintext.fill(0);
+    });
+  }
+  for (const [i, r] of records.entries()) {
+    if (r.store !== 'headers') continue;
+    try {
+      (await vault.openHeader(r.value)).fill(0);
+    } catch {
+      bad.add(i);
+    }
+  }
+  return bad;
+}
+
+/**
+ * Authenticates a vault's records a chunk at a time (so progress moves within a big vault); the
+ * indexes of those that fail.
+ */
+async function failingInChunks(vault: VaultCrypto, records: BackupRecord[], chunk: number, onChunk: (count: number) => void): Promise<Set<number>> {
+  const bad = new Set<number>();
+  for (let start = 0; start < records.length; start += chunk) {
+    const part = records.slice(start, start + chunk);
+    for (const i of await failing(vault, part)) bad.add(start + i);
+    onChunk(part.length);
+  }
+  return bad;
+}
+
+/** Records authenticated between two progress calls: about 1% of the file, at least 100. */
+function chunkOf(total: number): number {
+  return Math.max(100, Math.ceil(total / 100));
+}
+
+/** What to put in an export besides the records: a passphrase slot holding the root. */
+export interface ExportKey {
+  passphrase: string;
+  kdf: KdfSettings;
+  /** The raw root (zero-filled here once sealed). */
+  root: Uint8Array<ArrayBuffer>;
+}
+
+/** The passphrase slot's profile id: the slot is bound to the file it is in. */
+function slotOwner(fileId: string): string {
+  return `backup:${fileId}`;
+}
+
+/**
+ * Exports `root`'s vault and all its metatags: under the directory's write lock (no save of this
+ * origin interleaves), the tree's records read in one transaction, each authenticated, framed
+ * into Blob parts with a streaming SHA-256, and a sealed trailer. A record that fails
+ * authentication refuses the export (nothing is made) or, with `skipCorrupted`, is left out and
+ * reported.
+ */
+export async function exportBackup(
+  store: Store,
+  directory: string,
+  root: VaultCrypto,
+  options: { key?: ExportKey; skipCorrupted: boolean; onProgress?: (p: BackupProgress) => void },
+): Promise<{ file: Blob; skipped: SkippedRecord[] }> {
+  const skipped: SkippedRecord[] = [];
+  const id = newBackupId();
+  let passphrase: BackupHeader['passphrase'];
+  if (options.key) {
+    const secretSalt = crypto.getRandomValues(new Uint8Array(32));
+    try {
+      const slot = await sealSlot(
+        slotOwner(id),
+        secretSalt,
+        { kind: 'password', password: options.key.passphrase },
+        { label: 'backup', kdf: options.key.kdf },
+        options.key.root,
+      );
+      passphrase = { secretSalt, slot };
+    } finally {
+      options.key.root.fill(0);
+    }
+  }
+  return withWriteLock(directory, async () => {
+    const corruptHeaders: TreeVault[] = [];
+    const tree = await storedTree(store, root, (v) => corruptHeaders.push(v));
+    try {
+      if (corruptHeaders.length > 0 && !options.skipCorrupted) {
+        throw new AuthenticationError(
+          `cannot export: the header of vault /${corruptHeaders[0]!.path.join('/')} fails authentication (pass skipCorrupted to leave it out)`,
+        );
+      }
+      const records = await store.readVaultRecords(tree.map((v) => v.crypto.vaultId));
+      const progress = throttled(records.length, options.onProgress);
+      progress(0);
+      const byVault = new Map(tree.map((v) => [v.crypto.vaultId, v]));
+      const kept: BackupRecord[] = [];
+      let done = 0;
+      for (const vault of tree) {
+        const own = records.filter((r) => r.vaultId === vault.crypto.vaultId);
+        const bad = await failingInChunks(vault.crypto, own, chunkOf(records.length), (n) => {
+          done += n;
+          progress(done);
+        });
+        own.forEach((r, i) => {
+          if (!bad.has(i)) kept.push(r);
+          else skipped.push({ store: r.store, path: byVault.get(r.vaultId)!.path, id: r.id });
+        });
+      }
+      if (skipped.length > 0 && !options.skipCorrupted) {
+        const first = skipped[0]!;
+        throw new AuthenticationError(
+          `cannot export: ${skipped.length} record(s) fail authentication, the first in the ${first.store} of vault /${first.path.join('/')} (pass skipCorrupted to leave them out)`,
+        );
+      }
+      const header: BackupHeader = {
+        id,
+        created: Date.now(),
+        records: kept.length,
+        vaults: tree.length,
+        skipped: skipped.length,
+        ...(passphrase ? { passphrase } : {}),
+      };
+      const sha = await createSHA256();
+      sha.init();
+      const parts: Blob[] = [];
+      let chunk: Uint8Array[] = [];
+      let chunkBytes = 0;
+      const add = (bytes: Uint8Array<ArrayBuffer>) => {
+        sha.update(bytes);
+        chunk.push(bytes);
+        chunkBytes += bytes.length;
+        if (chunkBytes >= PART_BYTES) {
+          parts.push(new Blob(chunk as BlobPart[]));
+          chunk = [];
+          chunkBytes = 0;
+        }
+      };
+      add(encodeHeader(header));
+      for (let i = 0; i < kept.length; i++) add(encodeRecord(kept[i]!));
+      const digest = sha.digest('binary');
+      const [sealed] = await root.sealRecords('backup', [id], [trailerPlaintext(kept.length, digest)]);
+      chunk.push(encodeTrailer(sealed!));
+      parts.push(new Blob(chunk as BlobPart[]));
+      progress(records.length);
+      return { file: new Blob(parts, { type: 'application/octet-stream' }), skipped };
+    } finally {
+      destroyTree(tree, root);
+    }
+  });
+}
+
+/** How an import gets its root: the vault's key, or the passphrase of the file's slot. */
+export type ImportKey = { root: Uint8Array<ArrayBuffer> } | { passphrase: string };
+
+/** A profile to make in the directory for the imported root: its id, and its password slot. */
+export interface ImportProfile {
+  profileId: string;
+  password: string;
+  kdf: KdfSettings;
+}
+
+/**
+ * Imports a backup file into `directory`: the whole file read and verified (its trailer's seal and
+ * digest, every record's own seal, every record in the tree of vaults its headers name) before
+ * one transaction writes every record (and, carrying a profile, its new profile record). A
+ * directory that holds the vault (or the profile) already is refused unless `replace`, which
+ * makes the vault tree exactly the file's in that same transaction. Returns the root's keys.
+ */
+export async function importBackup(
+  store: Store,
+  directory: string,
+  file: Blob,
+  key: ImportKey,
+  options: { replace: boolean; profile?: ImportProfile; onProgress?: (p: BackupProgress) => void },
+): Promise<VaultCrypto> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const parsed = parseBackup(bytes);
+  const progress = throttled(parsed.records.length * 2, options.onProgress);
+  progress(0);
+  let rootBytes: Uint8Array<ArrayBuffer>;
+  if ('root' in key) rootBytes = key.root;
+  else {
+    const slot = parsed.header.passphrase;
+    if (!slot) throw new ValidationError('passphrase', 'is of no use here: this backup carries no key (import it with its vault key)');
+    try {
+      rootBytes = await openSlot(slotOwner(parsed.header.id), slot.secretSalt, slot.slot, { kind: 'password', password: key.passphrase });
+    } catch (cause) {
+      throw cause instanceof AuthenticationError && /^wrong/.test(cause.message)
+        ? new AuthenticationError('wrong passphrase for this backup (or its passphrase slot was altered)', { cause })
+        : cause;
+    }
+  }
+  let profileRecord: ProfileRecordV2 | undefined;
+  const root = await VaultCrypto.fromRoot(rootBytes.slice());
+  const tree: TreeVault[] = [{ crypto: root, path: [] }];
+  try {
+    if (options.profile) {
+      const secretSalt = crypto.getRandomValues(new Uint8Array(32));
+      const slot = await sealSlot(
+        options.profile.profileId,
+        secretSalt,
+        { kind: 'password', password: options.profile.password },
+        { label: 'Password', kdf: options.profile.kdf },
+        rootBytes,
+      );
+      profileRecord = { version: 2, secretSalt, slots: [slot] };
+    }
+    rootBytes.fill(0);
+    // The trailer: sealed by this vault, bound to this file's id, over every byte before it.
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.subarray(0, parsed.trailerAt)));
+    let plaintext: Uint8Array;
+    try {
+      plaintext = await root.openRecord('backup', parsed.header.id, parsed.trailer);
+    } catch (cause) {
+      throw new AuthenticationError("wrong key for this backup (or its trailer was altered): it is not this vault's", { cause });
+    }
+    checkTrailer(plaintext, parsed.records.length, digest);
+
+    // The tree its headers name, from the root down; every record must belong to one of its vaults.
+    const seen = new Set<string>();
+    for (const r of parsed.records) {
+      const k = `${r.store} ${r.vaultId} ${r.id}`;
+      if (seen.has(k)) throw new AuthenticationError('the backup holds one record twice');
+      seen.add(k);
+    }
+    const headers = new Map(parsed.records.filter((r) => r.store === 'headers').map((r) => [r.vaultId, r.value]));
+    const ids = new Set([root.vaultId]);
+    for (let i = 0; i < tree.length; i++) {
+      const vault = tree[i]!;
+      let metatags: string[];
+      try {
+        metatags = (await readHeader(vault.crypto, headers.get(vault.crypto.vaultId))).metatags;
+      } catch (cause) {
+        throw new AuthenticationError(`the backup's header of vault /${vault.path.join('/')} fails authentication: nothing was written`, { cause });
+      }
+      for (const name of metatags) {
+        const child = await vault.crypto.child(name);
+        if (ids.has(child.vaultId)) {
+          child.destroy();
+          continue;
+        }
+        ids.add(child.vaultId);
+        tree.push({ crypto: child, path: [...vault.path, name] });
+      }
+    }
+    if (parsed.records.some((r) => !ids.has(r.vaultId)))
+      throw new AuthenticationError('the backup holds records of a vault outside its tree: nothing was written');
+    let done = 0;
+    for (const vault of tree) {
+      const own = parsed.records.filter((r) => r.vaultId === vault.crypto.vaultId);
+      const bad = await failingInChunks(vault.crypto, own, chunkOf(parsed.records.length), (n) => {
+        done += n;
+        progress(done);
+      });
+      if (bad.size > 0) {
+        const first = own[[...bad][0]!]!;
+        throw new AuthenticationError(
+          `the backup's ${first.store} record ${[...bad][0]} of vault /${vault.path.join('/')} fails authentication: nothing was written`,
+        );
+      }
+    }
+
+    // Verified: now one transaction, under the write lock. Every value in its own buffer (a view
+    // into the file would store the whole file with each record).
+    const batch = emptyBatch();
+    for (const r of parsed.records) {
+      const value = r.value.slice();
+      if (r.store === 'headers') batch.headers.push([r.vaultId, value]);
+      else batch[r.store].push([[r.vaultId, r.id], value]);
+    }
+    await withWriteLock(directory, async () => {
+      const existing = await storedTree(store, root, () => undefined);
+      try {
+        const present = await store.holdsAny(existing.map((v) => v.crypto.vaultId));
+        const profileThere = options.profile ? (await store.readProfile(options.profile.profileId)) !== undefined : false;
+        if ((present || profileThere) && !options.replace) {
+          throw new VaultExistsError(
+            profileThere
+              ? 'this directory already holds a profile for these tokens: pass { replace: true } to replace it (nothing was written)'
+              : 'this directory already holds this vault: pass { replace: true } to make it exactly the backup (nothing was written)',
+          );
+        }
+        batch.dropVaults.push(...new Set([...existing.map((v) => v.crypto.vaultId), ...ids]));
+        if (options.profile && profileRecord) batch.profiles.push([options.profile.profileId, profileRecord]);
+        await store.write(batch);
+      } finally {
+        destroyTree(existing, root);
+      }
+    });
+    progress(parsed.records.length * 2);
+    return root;
+  } catch (error) {
+    root.destroy();
+    throw error;
+  } finally {
+    destroyTree(tree, root);
+  }
+}
