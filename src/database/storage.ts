@@ -12,12 +12,17 @@ export interface StorageStatus {
   /** Bytes the origin uses, and may use, as the browser estimates them (`undefined` where it does not say). */
   usage: number | undefined;
   quota: number | undefined;
-  /** False where the browser has no Storage API here (then nothing else is known). */
+  /** False where the browser has no Storage API here (then nothing else is known: `persisted` is false, usage and quota undefined). */
   supported: boolean;
 }
 
 function storageManager(): StorageManager | undefined {
-  return typeof navigator !== 'undefined' && navigator.storage && typeof navigator.storage.persisted === 'function' ? navigator.storage : undefined;
+  return typeof navigator !== 'undefined' && navigator.storage ? navigator.storage : undefined;
+}
+
+/** Whether the origin's storage is persistent; false where the browser cannot say. */
+function persisted(storage: StorageManager): Promise<boolean> {
+  return typeof storage.persisted === 'function' ? within(storage.persisted(), PERSIST_WAIT_MS, false) : Promise.resolve(false);
 }
 
 /** Resolves with `fallback` after `ms` if `promise` has not settled (a rejection also gives `fallback`). */
@@ -40,16 +45,17 @@ function within<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
 export async function persist(): Promise<boolean> {
   const storage = storageManager();
   if (!storage || typeof storage.persist !== 'function') return false;
-  if (await within(storage.persisted(), PERSIST_WAIT_MS, false)) return true;
+  if (await persisted(storage)) return true;
   return within(storage.persist(), PERSIST_WAIT_MS, false);
 }
 
 export async function storageEstimate(): Promise<StorageStatus> {
   const storage = storageManager();
-  if (!storage) return { persisted: false, usage: undefined, quota: undefined, supported: false };
-  const [persisted, estimate] = await Promise.all([
-    within(storage.persisted(), PERSIST_WAIT_MS, false),
-    typeof storage.estimate === 'function' ? within<StorageEstimate>(storage.estimate(), PERSIST_WAIT_MS, {}) : Promise.resolve<StorageEstimate>({}),
+  const canEstimate = typeof storage?.estimate === 'function';
+  if (!storage || (!canEstimate && typeof storage.persisted !== 'function')) return { persisted: false, usage: undefined, quota: undefined, supported: false };
+  const [isPersisted, estimate] = await Promise.all([
+    persisted(storage),
+    canEstimate ? within<StorageEstimate>(storage.estimate(), PERSIST_WAIT_MS, {}) : Promise.resolve<StorageEstimate>({}),
   ]);
-  return { persisted, usage: estimate.usage, quota: estimate.quota, supported: true };
+  return { persisted: isPersisted, usage: estimate.usage, quota: estimate.quota, supported: true };
 }
