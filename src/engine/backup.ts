@@ -267,8 +267,15 @@ export async function importBackup(
   key: ImportKey,
   options: { replace: boolean; profile?: ImportProfile; onProgress?: (p: BackupProgress) => void },
 ): Promise<VaultCrypto> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  const parsed = parseBackup(bytes);
+  let bytes: Uint8Array<ArrayBuffer>;
+  let parsed: ReturnType<typeof parseBackup>;
+  try {
+    bytes = new Uint8Array(await file.arrayBuffer());
+    parsed = parseBackup(bytes);
+  } catch (error) {
+    if ('root' in key) key.root.fill(0);
+    throw error;
+  }
   const progress = throttled(parsed.records.length * 2, options.onProgress);
   progress(0);
   let rootBytes: Uint8Array<ArrayBuffer>;
@@ -285,8 +292,7 @@ export async function importBackup(
     }
   }
   let profileRecord: ProfileRecordV2 | undefined;
-  const root = await VaultCrypto.fromRoot(rootBytes.slice());
-  const tree: TreeVault[] = [{ crypto: root, path: [] }];
+  let root: VaultCrypto;
   try {
     if (options.profile) {
       const secretSalt = crypto.getRandomValues(new Uint8Array(32));
@@ -299,7 +305,12 @@ export async function importBackup(
       );
       profileRecord = { version: 2, secretSalt, slots: [slot] };
     }
+    root = await VaultCrypto.fromRoot(rootBytes.slice());
+  } finally {
     rootBytes.fill(0);
+  }
+  const tree: TreeVault[] = [{ crypto: root, path: [] }];
+  try {
     // The trailer: sealed by this vault, bound to this file's id, over every byte before it.
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.subarray(0, parsed.trailerAt)));
     let plaintext: Uint8Array;
