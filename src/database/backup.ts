@@ -24,7 +24,12 @@ export interface ExportOptions extends KdfCostOptions {
    * (the vault's key) for a vault opened by key, or one of a profile's slots (`{ password }`,
    * `{ recoveryCode }`, `{ passkey: true }`).
    */
-  unlock?: { key: Uint8Array | string } | Unlock;
+  unlock?:
+    | {
+        /** The vault's key: 64 bytes or 128 hex characters. */
+        key: Uint8Array | string;
+      }
+    | Unlock;
   /** Leave out records that fail authentication, and report them in `onSkipped` (default: refuse). */
   skipCorrupted?: boolean;
   /** Called as records are read and checked: at the start, about every 1%, and at the end. */
@@ -62,12 +67,15 @@ export interface ImportOptions extends KdfCostOptions {
 
 /** What {@link Database.inspectBackup} reads from a backup's header, without the key. */
 export interface BackupInfo {
+  /** Always `"tagvault-backup"`. */
   format: 'tagvault-backup';
+  /** The backup format version (1). */
   version: number;
   /** When the backup was made. */
   created: Date;
-  /** Sealed records it holds, of how many vaults (the root and its metatags). */
+  /** Sealed records it holds. */
   records: number;
+  /** Vaults it holds: the root and each of its metatags. */
   vaults: number;
   /** Records its export left out (they failed authentication). */
   skipped: number;

@@ -9,8 +9,9 @@ const PERSIST_WAIT_MS = 5_000;
 export interface StorageStatus {
   /** Whether the browser has made the origin's storage persistent (not evicted under pressure). */
   persisted: boolean;
-  /** Bytes the origin uses, and may use, as the browser estimates them (`undefined` where it does not say). */
+  /** Bytes the origin uses, as the browser estimates them (`undefined` where it does not say). */
   usage: number | undefined;
+  /** Bytes the origin may use, as the browser estimates them (`undefined` where it does not say). */
   quota: number | undefined;
   /** False where the browser has no Storage API here (then nothing else is known: `persisted` is false, usage and quota undefined). */
   supported: boolean;

@@ -197,14 +197,19 @@ export type ProfileOpening = { mode: 'load' } | { mode: 'unlock'; secret: SlotSe
 
 /** How far an export or import is: records (or steps) done of the total. */
 export interface BackupProgress {
+  /** Records (or steps) done so far. */
   done: number;
+  /** Records (or steps) in all: `done === total` at the end. */
   total: number;
 }
 
 /** A record an export left out (`skipCorrupted`): which store, which vault (metatag path), which id. */
 export interface SkippedRecord {
+  /** The object store it was in: a tag, a name block, or a vault's header. */
   store: 'tags' | 'names' | 'headers';
+  /** The metatag names from the root to its vault (`[]` for the root). */
   path: string[];
+  /** Its tag id or name-block id (`''` for a header). */
   id: string;
 }
 
