@@ -2,9 +2,10 @@
 // (format/backup.ts), and importing such a file: read and verified whole (every record
 // authenticates, the sealed trailer matches) before one transaction writes it.
 import { createSHA256 } from 'hash-wasm';
+import { checkArgon2Cost } from '../crypto/argon2-cost';
 import { openSlot, sealSlot } from '../crypto/slot-keys';
 import { VaultCrypto } from '../crypto/vault-crypto';
-import { AuthenticationError, ValidationError, VaultExistsError } from '../errors';
+import { AuthenticationError, BackupFormatError, ValidationError, VaultExistsError } from '../errors';
 import {
   type BackupHeader,
   type BackupRecord,
@@ -283,6 +284,14 @@ export async function importBackup(
   else {
     const slot = parsed.header.passphrase;
     if (!slot) throw new ValidationError('passphrase', 'is of no use here: this backup carries no key (import it with its vault key)');
+    // The header's costs are the file's word: refused beyond the caps before any Argon2 work.
+    try {
+      checkArgon2Cost(slot.slot.memoryKiB, slot.slot.iterations, { memory: 'memoryKiB', iterations: 'iterations' });
+    } catch (cause) {
+      throw new BackupFormatError("this is not a readable tagvault backup (its passphrase slot's Argon2 costs are out of range): nothing was written", {
+        cause,
+      });
+    }
     try {
       rootBytes = await openSlot(slotOwner(parsed.header.id), slot.secretSalt, slot.slot, { kind: 'password', password: key.passphrase });
     } catch (cause) {
