@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
   AuthenticationError,
+  BackupFormatError,
   Database,
   DatabaseClosedError,
   InvalidHmacError,
@@ -17,6 +18,7 @@ import {
   TagvaultError,
   type UuidGenerator,
   ValidationError,
+  VaultExistsError,
 } from '../../src/index';
 import { figure, freshDirectory, freshVault, Rng, scale, seedFor, snapshot, TIMEOUT, thrown, view } from './helpers';
 
@@ -147,6 +149,8 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
   let mac: string;
   let uuid: UuidGenerator;
   let ended: UuidGenerator;
+  /** A backup of `db` (by key). */
+  let backup: Blob;
 
   beforeAll(async () => {
     db = await Database.open(key, { directory });
@@ -164,6 +168,7 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
     uuid = await db.uuids('category', { size: 24 });
     ended = await db.uuids('category');
     ended.result({ exit: true });
+    backup = await db.export();
     closed = await Database.open(Keys.csprng(), { directory });
     closed.set('dirty', 1);
     await closed.close();
@@ -624,6 +629,65 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
       v('Database.rotateProfileKey', input, () => Database.rotateProfileKey(tokens, 'new', bad({ directory, ...keep })), argument);
     }
 
+    // --- backups (issue 15): options checked before anything is read, sealed or written --------
+    const low = { kb: 64, cpu: 1, unsafeLowCostsForTests: true };
+    for (const [input, o] of badOptions()) {
+      v('export', `options: ${input}`, () => db.export(bad(o)), 'options');
+      v('Database.import', `options: ${input}`, () => Database.import(backup, key, bad(o)), 'options');
+    }
+    v('export', 'a misspelt option', () => db.export(bad({ passPhrase: 'p' })), 'options.passPhrase');
+    for (const [input, s] of [...notStrings(), ['an empty string', ''], ['65,537 characters', SECRET.repeat(6554)]] as [string, unknown][]) {
+      if (input === 'undefined') continue; // no passphrase: a backup without the key
+      v('export', `options.passphrase: ${input}`, () => db.export(bad({ passphrase: s, unlock: { key }, ...low })), 'options.passphrase');
+      v('Database.import', `options.passphrase: ${input}`, () => Database.import(backup, bad({ passphrase: s, directory })), 'options.passphrase');
+    }
+    v('export', 'a passphrase without unlock', () => db.export(bad({ passphrase: 'p', ...low })), 'options.unlock');
+    v('export', 'unlock without a passphrase', () => db.export(bad({ unlock: { key } })), 'options.unlock');
+    v('export', 'kb without a passphrase', () => db.export(bad({ kb: 64 })), 'options.kb');
+    v('export', 'options.kb below the floor', () => db.export({ passphrase: 'p', unlock: { key }, kb: 64, cpu: 2 }), 'options.kb');
+    v('export', 'options.cpu below the floor', () => db.export({ passphrase: 'p', unlock: { key }, kb: 19456, cpu: 1 }), 'options.cpu');
+    for (const [input, k] of badKeys.slice(0, 8)) {
+      v('export', `options.unlock.key: ${input}`, () => db.export(bad({ passphrase: 'p', unlock: { key: k }, ...low })), 'options.unlock.key');
+      v('Database.import', `key: ${input}`, () => Database.import(backup, bad(k), { directory }), 'key');
+    }
+    v('export', 'a profile unlock on a vault opened by key', () => db.export({ passphrase: 'p', unlock: { password: SECRET }, ...low }), 'options.unlock');
+    v('export', 'a key unlock on a profile', () => profile.export({ passphrase: 'p', unlock: { key }, ...low }), 'options.unlock');
+    add('export', 'the wrong key as unlock', () => db.export({ passphrase: 'p', unlock: { key: Keys.csprng() }, ...low }), AuthenticationError);
+    v('export', 'a metatag', () => child.export(), 'db');
+    for (const [name, value] of [
+      ['skipCorrupted', 'yes'],
+      ['onProgress', 5],
+      ['onSkipped', {}],
+    ] as const) {
+      v('export', `options.${name}: ${JSON.stringify(value)}`, () => db.export(bad({ [name]: value })), `options.${name}`);
+    }
+    const notFiles: [string, unknown][] = [
+      ...notStrings(),
+      ['a string', 'backup'],
+      ['a Uint8Array', new Uint8Array(16)],
+      ['an ArrayBuffer', new ArrayBuffer(16)],
+      ['a lookalike', { size: 1, arrayBuffer: async () => new ArrayBuffer(1) }],
+    ];
+    for (const [input, f] of notFiles) {
+      v('Database.import', `file: ${input}`, () => Database.import(bad(f), key, { directory }), 'file');
+      v('Database.inspectBackup', `file: ${input}`, () => Database.inspectBackup(bad(f)), 'file');
+    }
+    add('Database.import', 'an empty file', () => Database.import(new Blob([]), key, { directory }), BackupFormatError);
+    add('Database.inspectBackup', 'an empty file', () => Database.inspectBackup(new Blob([])), BackupFormatError);
+    add('Database.inspectBackup', 'a JSON text', () => Database.inspectBackup(new Blob(['{"format":"tagvault-backup"}'])), BackupFormatError);
+    v('Database.import', 'both a key and a passphrase', () => Database.import(backup, key, bad({ directory, passphrase: 'p' })), 'options.passphrase');
+    v('Database.import', 'a passphrase for a backup without one', () => Database.import(backup, { passphrase: 'p', directory }), 'passphrase');
+    v('Database.import', 'options.replace: "yes"', () => Database.import(backup, key, bad({ directory, replace: 'yes' })), 'options.replace');
+    v('Database.import', 'options.onProgress: 5', () => Database.import(backup, key, bad({ directory, onProgress: 5 })), 'options.onProgress');
+    v('Database.import', 'kb without a profile', () => Database.import(backup, key, bad({ directory, kb: 64 })), 'options.kb');
+    for (const [input, t] of FAKE_TOKENS) {
+      if (input === 'undefined') continue; // no profile to carry
+      v('Database.import', `options.profile: ${input}`, () => Database.import(backup, key, bad({ directory, profile: t, ...low })), 'options.profile');
+    }
+    v('Database.import', 'a misspelt option', () => Database.import(backup, key, bad({ directory, replaced: true })), 'options.replaced');
+    add('Database.import', 'the vault is there already', () => Database.import(backup, key, { directory }), VaultExistsError);
+    add('Database.import', 'the wrong key', () => Database.import(backup, Keys.csprng(), { directory }), AuthenticationError);
+
     // --- a closed database --------------------------------------------------------------------
     add('set (closed)', 'a database after close()', () => closed.set('x', 1), DatabaseClosedError);
     add('get (closed)', 'a database after close()', () => closed.get('dirty'), DatabaseClosedError);
@@ -640,6 +704,7 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
     add('deleteDatabase (closed)', 'a database after close()', () => closed.deleteDatabase(), DatabaseClosedError);
     add('keySlots (closed)', 'a database after close()', () => closed.keySlots(), DatabaseClosedError);
     add('addRecoveryCode (closed)', 'a database after close()', () => closed.addRecoveryCode({ unlock }), DatabaseClosedError);
+    add('export (closed)', 'a database after close()', () => closed.export(), DatabaseClosedError);
     return out;
   }
 
