@@ -45,20 +45,24 @@ interface TreeVault {
 }
 
 /**
- * The vault tree below `root` as stored now: each vault's metatags from its stored header. A
- * header that fails authentication stops the walk there (`onCorrupt`) or refuses.
+ * Grows `tree` (the root alone, at first) into the whole vault tree: each vault's metatags read
+ * from its header (`envelopeOf`), a child's keys derived from its parent's. A header that fails
+ * authentication ends the walk below it (`onCorrupt`, which may throw). Every child's keys are in
+ * `tree` as soon as they are made, so that the caller can destroy them on any path.
  */
-async function storedTree(store: Store, root: VaultCrypto, onCorrupt: (vault: TreeVault) => void): Promise<TreeVault[]> {
-  const out: TreeVault[] = [{ crypto: root, path: [] }];
-  const seen = new Set([root.vaultId]);
-  for (let i = 0; i < out.length; i++) {
-    const vault = out[i]!;
-    const [envelope] = await store.readHeaders([vault.crypto.vaultId]);
+async function walkTree(
+  tree: TreeVault[],
+  envelopeOf: (vaultId: string) => Promise<Uint8Array | undefined>,
+  onCorrupt: (vault: TreeVault, cause: unknown) => void,
+): Promise<void> {
+  const seen = new Set(tree.map((v) => v.crypto.vaultId));
+  for (let i = 0; i < tree.length; i++) {
+    const vault = tree[i]!;
     let metatags: string[];
     try {
-      metatags = (await readHeader(vault.crypto, envelope)).metatags;
-    } catch {
-      onCorrupt(vault);
+      metatags = (await readHeader(vault.crypto, await envelopeOf(vault.crypto.vaultId))).metatags;
+    } catch (cause) {
+      onCorrupt(vault, cause);
       continue;
     }
     for (const name of metatags) {
@@ -68,10 +72,21 @@ async function storedTree(store: Store, root: VaultCrypto, onCorrupt: (vault: Tr
         continue;
       }
       seen.add(child.vaultId);
-      out.push({ crypto: child, path: [...vault.path, name] });
+      tree.push({ crypto: child, path: [...vault.path, name] });
     }
   }
-  return out;
+}
+
+/** The vault tree below `root` as stored now (see {@link walkTree}). */
+async function storedTree(store: Store, root: VaultCrypto, onCorrupt: (vault: TreeVault) => void): Promise<TreeVault[]> {
+  const tree: TreeVault[] = [{ crypto: root, path: [] }];
+  try {
+    await walkTree(tree, async (vaultId) => (await store.readHeaders([vaultId]))[0], onCorrupt);
+  } catch (error) {
+    destroyTree(tree, root);
+    throw error;
+  }
+  return tree;
 }
 
 function destroyTree(tree: TreeVault[], keep: VaultCrypto): void {
@@ -338,25 +353,14 @@ export async function importBackup(
       seen.add(k);
     }
     const headers = new Map(parsed.records.filter((r) => r.store === 'headers').map((r) => [r.vaultId, r.value]));
-    const ids = new Set([root.vaultId]);
-    for (let i = 0; i < tree.length; i++) {
-      const vault = tree[i]!;
-      let metatags: string[];
-      try {
-        metatags = (await readHeader(vault.crypto, headers.get(vault.crypto.vaultId))).metatags;
-      } catch (cause) {
+    await walkTree(
+      tree,
+      async (vaultId) => headers.get(vaultId),
+      (vault, cause) => {
         throw new AuthenticationError(`the backup's header of vault /${vault.path.join('/')} fails authentication: nothing was written`, { cause });
-      }
-      for (const name of metatags) {
-        const child = await vault.crypto.child(name);
-        if (ids.has(child.vaultId)) {
-          child.destroy();
-          continue;
-        }
-        ids.add(child.vaultId);
-        tree.push({ crypto: child, path: [...vault.path, name] });
-      }
-    }
+      },
+    );
+    const ids = new Set(tree.map((v) => v.crypto.vaultId));
     if (parsed.records.some((r) => !ids.has(r.vaultId)))
       throw new AuthenticationError('the backup holds records of a vault outside its tree: nothing was written');
     let done = 0;
