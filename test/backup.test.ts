@@ -4,6 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { AuthenticationError, BackupFormatError, Database, Keys, ValidationError, VaultExistsError } from '../src/index';
 import { freshDirectory, rawDirectory, rawWrite, snapshot } from './helpers';
+import { openTab } from './tabs';
 
 const LOW = { kb: 64, cpu: 1, unsafeLowCostsForTests: true };
 
@@ -168,6 +169,30 @@ describe('backups: export and import', () => {
     const kept = await Database.open(otherKey, { directory });
     expect(kept.get('keep me')).toBe(true);
     await kept.close();
+  });
+
+  test('another tab with the vault open hears a replacing import: its cache becomes the file’s', async () => {
+    const { key, db, directory } = await sample();
+    const file = await db.export();
+    db.set('added later', 1);
+    db.set('ledger', 'changed');
+    await db.save();
+    await db.close();
+    const tab = await openTab();
+    try {
+      const other = await tab.tagvault.Database.open(key, { directory });
+      expect(other.get('ledger')).toBe('changed');
+      const heard = new Promise<string[]>((resolve) => other.addEventListener('change', (e) => resolve(e.detail.tags)));
+      const replaced = await Database.import(file, key, { directory, replace: true });
+      expect(await heard).toEqual(expect.arrayContaining(['added later', 'ledger']));
+      expect(other.get('ledger')).toEqual({ balance: 42, history: [1, 2, 3] });
+      expect(other.has('added later')).toBe(false);
+      expect([...other.tags].sort()).toEqual([...replaced.tags].sort());
+      await other.close();
+      await replaced.close();
+    } finally {
+      tab.close();
+    }
   });
 
   test('progress: called at the start, about every 1% and at the end, never once per record', async () => {

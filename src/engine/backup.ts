@@ -18,7 +18,7 @@ import {
   trailerPlaintext,
 } from '../format/backup';
 import type { ProfileRecordV2 } from '../format/profile-record';
-import type { BackupProgress, KdfSettings, SkippedRecord } from '../wire/protocol';
+import type { BackupProgress, ChangedVault, KdfSettings, SkippedRecord } from '../wire/protocol';
 import { readHeader } from './open';
 import { emptyBatch, type Store } from './store';
 import { withWriteLock } from './write-lock';
@@ -259,6 +259,25 @@ export async function exportBackup(
   });
 }
 
+/**
+ * What an import changed, as other tabs hear it: in each vault of the file, its tags written and
+ * those it had that the file lacks deleted, its header rewritten; each vault the directory held
+ * that the file lacks, dropped.
+ */
+function importedChanges(records: BackupRecord[], ids: Set<string>, before: Map<string, string[]>): ChangedVault[] {
+  const upserted = new Map<string, string[]>([...ids].map((id) => [id, []]));
+  for (const r of records) if (r.store === 'tags') upserted.get(r.vaultId)!.push(r.id);
+  const changes: ChangedVault[] = [...upserted].map(([vaultId, tags]) => {
+    const kept = new Set(tags);
+    const deleted = (before.get(vaultId) ?? []).filter((id) => !kept.has(id));
+    return { vaultId, upserted: tags, deleted, header: true, dropped: false };
+  });
+  for (const vaultId of before.keys()) {
+    if (!ids.has(vaultId)) changes.push({ vaultId, upserted: [], deleted: [], header: true, dropped: true });
+  }
+  return changes;
+}
+
 /** How an import gets its root: the vault's key, or the passphrase of the file's slot. */
 export type ImportKey = { root: Uint8Array<ArrayBuffer> } | { passphrase: string };
 
@@ -281,7 +300,13 @@ export async function importBackup(
   directory: string,
   file: Blob,
   key: ImportKey,
-  options: { replace: boolean; profile?: ImportProfile; onProgress?: (p: BackupProgress) => void },
+  options: {
+    replace: boolean;
+    profile?: ImportProfile;
+    onProgress?: (p: BackupProgress) => void;
+    /** Told, once written, what changed in each vault, for other tabs to hear. */
+    announce?: (vaults: ChangedVault[]) => void;
+  },
 ): Promise<VaultCrypto> {
   let bytes: Uint8Array<ArrayBuffer>;
   let parsed: ReturnType<typeof parseBackup>;
@@ -398,9 +423,11 @@ export async function importBackup(
               : 'this directory already holds this vault: pass { replace: true } to make it exactly the backup (nothing was written)',
           );
         }
+        const before = await store.tagIds(existing.map((v) => v.crypto.vaultId));
         batch.dropVaults.push(...new Set([...existing.map((v) => v.crypto.vaultId), ...ids]));
         if (options.profile && profileRecord) batch.profiles.push([options.profile.profileId, profileRecord]);
         await store.write(batch);
+        options.announce?.(importedChanges(parsed.records, ids, before));
       } finally {
         destroyTree(existing, root);
       }

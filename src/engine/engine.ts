@@ -357,6 +357,7 @@ export class Engine implements EngineApi {
       replace: request.replace,
       ...(request.profile ? { profile: request.profile } : {}),
       ...(onProgress ? { onProgress } : {}),
+      announce: (vaults) => this.#broadcaster.post({ type: 'tagvault:change', source: this.#id, directory: request.directory, vaults }),
     });
     const profile = request.profile ? { directory: request.directory, profileId: request.profile.profileId } : undefined;
     return this.#open(root, store, request.preload, undefined, profile);

@@ -271,6 +271,16 @@ export class Store {
     });
   }
 
+  /** The tag ids stored under each of some vaults (one read transaction, keys only). */
+  async tagIds(vaultIds: string[]): Promise<Map<string, string[]>> {
+    return this.#use('reading tags', async (db) => {
+      const tx = db.transaction('tags', 'readonly');
+      const keys = await Promise.all(vaultIds.map((id) => tx.store.getAllKeys(vaultRange(id))));
+      await tx.done;
+      return new Map(vaultIds.map((id, i) => [id, keys[i]!.map((k) => k[1])]));
+    });
+  }
+
   /** The ids of a vault's name blocks. */
   async blockIds(vaultId: string): Promise<string[]> {
     return this.#use('reading name blocks', async (db) => (await db.getAllKeys('names', vaultRange(vaultId))).map((k) => k[1]));
