@@ -155,12 +155,11 @@ function decodePassphrase(value: unknown): BackupHeader['passphrase'] {
   return { secretSalt, slot };
 }
 
-/** One record's frame. */
-export function encodeRecord(record: BackupRecord): Uint8Array<ArrayBuffer> {
+/** What precedes a record's value in its frame: store, vault id, id and value length. */
+export function encodeRecordPrefix(record: BackupRecord): Uint8Array<ArrayBuffer> {
   const vault = new TextEncoder().encode(record.vaultId);
   const id = new TextEncoder().encode(record.id);
-  const out = new Uint8Array(1 + 1 + vault.length + 1 + id.length + 4 + record.value.length);
-  const view = new DataView(out.buffer);
+  const out = new Uint8Array(1 + 1 + vault.length + 1 + id.length + 4);
   let at = 0;
   out[at++] = STORE_CODES[record.store];
   out[at++] = vault.length;
@@ -169,9 +168,16 @@ export function encodeRecord(record: BackupRecord): Uint8Array<ArrayBuffer> {
   out[at++] = id.length;
   out.set(id, at);
   at += id.length;
-  view.setUint32(at, record.value.length);
-  at += 4;
-  out.set(record.value, at);
+  new DataView(out.buffer).setUint32(at, record.value.length);
+  return out;
+}
+
+/** One record's whole frame (the export writes the prefix and the value as two Blob parts instead). */
+export function encodeRecord(record: BackupRecord): Uint8Array<ArrayBuffer> {
+  const prefix = encodeRecordPrefix(record);
+  const out = new Uint8Array(prefix.length + record.value.length);
+  out.set(prefix);
+  out.set(record.value, prefix.length);
   return out;
 }
 
