@@ -190,77 +190,84 @@ export async function exportBackup(
       options.key.root.fill(0);
     }
   }
-  return withWriteLock(directory, async () => {
-    const corruptHeaders: TreeVault[] = [];
+  // The lock only while the tree is found and read (one read transaction): a consistent snapshot,
+  // and other tabs' saves wait no longer than that.
+  const corruptHeaders: TreeVault[] = [];
+  const { tree, records } = await withWriteLock(directory, async () => {
     const tree = await storedTree(store, root, (v) => corruptHeaders.push(v));
     try {
-      if (corruptHeaders.length > 0 && !options.skipCorrupted) {
-        throw new AuthenticationError(
-          `cannot export: the header of vault /${corruptHeaders[0]!.path.join('/')} fails authentication (pass skipCorrupted to leave it out)`,
-        );
-      }
-      const records = await store.readVaultRecords(tree.map((v) => v.crypto.vaultId));
-      const progress = throttled(records.length, options.onProgress);
-      progress(0);
-      const byVault = new Map(tree.map((v) => [v.crypto.vaultId, v]));
-      const kept: BackupRecord[] = [];
-      let done = 0;
-      for (const vault of tree) {
-        const own = records.filter((r) => r.vaultId === vault.crypto.vaultId);
-        const bad = await failingInChunks(vault.crypto, own, chunkOf(records.length), (n) => {
-          done += n;
-          progress(done);
-        });
-        own.forEach((r, i) => {
-          if (!bad.has(i)) kept.push(r);
-          else skipped.push({ store: r.store, path: byVault.get(r.vaultId)!.path, id: r.id });
-        });
-      }
-      if (skipped.length > 0 && !options.skipCorrupted) {
-        const first = skipped[0]!;
-        throw new AuthenticationError(
-          `cannot export: ${skipped.length} record(s) fail authentication, the first in the ${first.store} of vault /${first.path.join('/')} (pass skipCorrupted to leave them out)`,
-        );
-      }
-      const header: BackupHeader = {
-        id,
-        created: Date.now(),
-        records: kept.length,
-        vaults: tree.length,
-        skipped: skipped.length,
-        ...(passphrase ? { passphrase } : {}),
-      };
-      const sha = await createSHA256();
-      sha.init();
-      const parts: Blob[] = [];
-      let chunk: Uint8Array[] = [];
-      let chunkBytes = 0;
-      const add = (bytes: Uint8Array) => {
-        sha.update(bytes);
-        chunk.push(bytes);
-        chunkBytes += bytes.length;
-        if (chunkBytes >= PART_BYTES) {
-          parts.push(new Blob(chunk as BlobPart[]));
-          chunk = [];
-          chunkBytes = 0;
-        }
-      };
-      add(encodeHeader(header));
-      // The value as a part of its own: no copy of a big value into its frame.
-      for (const record of kept) {
-        add(encodeRecordPrefix(record));
-        add(record.value);
-      }
-      const digest = sha.digest('binary');
-      const [sealed] = await root.sealRecords('backup', [id], [trailerPlaintext(kept.length, digest)]);
-      chunk.push(encodeTrailer(sealed!));
-      parts.push(new Blob(chunk as BlobPart[]));
-      progress(records.length);
-      return { file: new Blob(parts, { type: 'application/octet-stream' }), skipped };
-    } finally {
+      return { tree, records: await store.readVaultRecords(tree.map((v) => v.crypto.vaultId)) };
+    } catch (error) {
       destroyTree(tree, root);
+      throw error;
     }
   });
+  try {
+    if (corruptHeaders.length > 0 && !options.skipCorrupted) {
+      throw new AuthenticationError(
+        `cannot export: the header of vault /${corruptHeaders[0]!.path.join('/')} fails authentication (pass skipCorrupted to leave it out)`,
+      );
+    }
+    const progress = throttled(records.length, options.onProgress);
+    progress(0);
+    const byVault = new Map(tree.map((v) => [v.crypto.vaultId, v]));
+    const kept: BackupRecord[] = [];
+    let done = 0;
+    for (const vault of tree) {
+      const own = records.filter((r) => r.vaultId === vault.crypto.vaultId);
+      const bad = await failingInChunks(vault.crypto, own, chunkOf(records.length), (n) => {
+        done += n;
+        progress(done);
+      });
+      own.forEach((r, i) => {
+        if (!bad.has(i)) kept.push(r);
+        else skipped.push({ store: r.store, path: byVault.get(r.vaultId)!.path, id: r.id });
+      });
+    }
+    if (skipped.length > 0 && !options.skipCorrupted) {
+      const first = skipped[0]!;
+      throw new AuthenticationError(
+        `cannot export: ${skipped.length} record(s) fail authentication, the first in the ${first.store} of vault /${first.path.join('/')} (pass skipCorrupted to leave them out)`,
+      );
+    }
+    const header: BackupHeader = {
+      id,
+      created: Date.now(),
+      records: kept.length,
+      vaults: tree.length,
+      skipped: skipped.length,
+      ...(passphrase ? { passphrase } : {}),
+    };
+    const sha = await createSHA256();
+    sha.init();
+    const parts: Blob[] = [];
+    let chunk: Uint8Array[] = [];
+    let chunkBytes = 0;
+    const add = (bytes: Uint8Array) => {
+      sha.update(bytes);
+      chunk.push(bytes);
+      chunkBytes += bytes.length;
+      if (chunkBytes >= PART_BYTES) {
+        parts.push(new Blob(chunk as BlobPart[]));
+        chunk = [];
+        chunkBytes = 0;
+      }
+    };
+    add(encodeHeader(header));
+    // The value as a part of its own: no copy of a big value into its frame.
+    for (const record of kept) {
+      add(encodeRecordPrefix(record));
+      add(record.value);
+    }
+    const digest = sha.digest('binary');
+    const [sealed] = await root.sealRecords('backup', [id], [trailerPlaintext(kept.length, digest)]);
+    chunk.push(encodeTrailer(sealed!));
+    parts.push(new Blob(chunk as BlobPart[]));
+    progress(records.length);
+    return { file: new Blob(parts, { type: 'application/octet-stream' }), skipped };
+  } finally {
+    destroyTree(tree, root);
+  }
 }
 
 /**
