@@ -585,6 +585,30 @@ describe('hostile backup files', { timeout: TIMEOUT }, () => {
     }
   });
 
+  // KNOWN BUG (found by the stress run, seed 832775628; reported, src/format/backup.ts is not
+  // this suite's to change): decodeHeader ignores fields it does not know, so one flipped bit in
+  // the header's "passphrase" key ("paSsphrase") leaves a header with no slot, and an import by
+  // passphrase throws ValidationError ("passphrase" is of no use here: this backup carries no
+  // key), blaming the caller, instead of BackupFormatError (or AuthenticationError). Nothing is
+  // written. `test.fails` keeps the normal run green while it stands: once fixed, this fails —
+  // then make it a plain `test`.
+  test.fails('KNOWN BUG: one bit flipped in the header\'s "passphrase" field name is refused as a damaged file, not as a bad argument', async () => {
+    const tally = new Tally();
+    const length = new DataView(withPassphrase.buffer).getUint32(10);
+    const text = new TextDecoder().decode(withPassphrase.subarray(PREAMBLE_LENGTH, PREAMBLE_LENGTH + length));
+    const at = PREAMBLE_LENGTH + text.indexOf('"passphrase"') + 3; // the first 's'
+    const bytes = withPassphrase.slice();
+    bytes[at]! ^= 1 << 5; // 's' → 'S'
+    expect(String.fromCharCode(bytes[at]!)).toBe('S');
+    const error = await Database.import(new Blob([bytes]), { passphrase: PASSPHRASE, directory: freshDirectory('bk-known') }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).name, (error as Error).message).toMatch(/^(BackupFormatError|AuthenticationError)$/);
+    // Into every target, nothing written either way.
+    for (let i = 0; i < targets.length; i++)
+      await attempt(tally, 'passphrase field renamed by one bit', bytes, framingError(bytes) ?? AuthenticationError, { passphrase: PASSPHRASE });
+    tally.report('knownBugPassphraseFieldName');
+  });
+
   test('a wrong key or passphrase', async () => {
     const seed = seedFor(15006);
     const rng = new Rng(seed);
