@@ -65,6 +65,9 @@ function fail(what: string): never {
 
 const ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
+/** The header's fields in version 1 (a later version with more fields has a higher number). */
+const HEADER_FIELDS = new Set(['format', 'id', 'created', 'records', 'vaults', 'skipped', 'passphrase']);
+
 /** The file's first bytes: magic, version, header length and header. */
 export function encodeHeader(header: BackupHeader): Uint8Array<ArrayBuffer> {
   const json = JSON.stringify({
@@ -118,6 +121,8 @@ export function decodeHeader(text: Uint8Array): BackupHeader {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return fail('a header that is not an object');
   const h = json as Record<string, unknown>;
   if (h.format !== 'tagvault-backup') fail('a header of another format');
+  // Every field known: a flipped bit in a field's name is a damaged file, not a missing field.
+  for (const field of Object.keys(h)) if (!HEADER_FIELDS.has(field)) fail('a header with a field this version does not have');
   if (typeof h.id !== 'string' || !/^[A-Za-z0-9_-]{22}$/.test(h.id)) fail('the file id');
   const count = (v: unknown, max: number) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
   if (typeof h.created !== 'number' || !Number.isFinite(h.created)) fail('the creation date');
@@ -138,6 +143,7 @@ export function decodeHeader(text: Uint8Array): BackupHeader {
 function decodePassphrase(value: unknown): BackupHeader['passphrase'] {
   if (value === null || typeof value !== 'object') return fail('the passphrase slot');
   const p = value as Record<string, unknown>;
+  if (Object.keys(p).some((k) => k !== 'secretSalt' && k !== 'slot')) return fail('the passphrase slot');
   const secretSalt = typeof p.secretSalt === 'string' ? fromBase64(p.secretSalt) : undefined;
   if (secretSalt?.length !== 32) return fail('the passphrase slot');
   const s = p.slot as Record<string, unknown> | null;
