@@ -120,6 +120,8 @@ describe('backups: export and import', () => {
     (await db.metatag('m')).set('x', 1);
     await db.save();
     const code = await db.addRecoveryCode({ unlock: { password: 'pw' } });
+    // Its key is known to no one: a backup without a passphrase could never be imported, so none is made.
+    await expect(db.export()).rejects.toMatchObject({ name: 'ValidationError', argument: 'options.passphrase' });
     const file = await db.export({ passphrase: 'backup passphrase', unlock: { recoveryCode: code }, ...LOW });
     const [profile] = (await rawDirectory(directory)).filter((r) => r.store === 'profiles');
     const salt = (profile!.value as { secretSalt: Uint8Array }).secretSalt;

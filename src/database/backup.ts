@@ -16,7 +16,8 @@ export interface ExportOptions extends KdfCostOptions {
   /**
    * Put the vault's root key in the file, in a passphrase slot (Argon2id at `kb`/`cpu`, at least
    * 19 MiB and 2 passes): the file then opens on any machine with the passphrase alone. Without
-   * it, the file opens only with the vault's key (or, for a profile, see {@link ImportOptions.profile}).
+   * it, the file opens only with the vault's key. Required for a profile's vault, whose key is known
+   * to no one (to carry a profile, see {@link ImportOptions.profile}).
    */
   passphrase?: string;
   /**

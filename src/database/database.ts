@@ -553,7 +553,8 @@ export class Database extends PublicCrypto {
    * (the worker keeps none): `{ key }`, or one of a profile's ways in.
    * @throws {AuthenticationError} when a stored record fails authentication (unless
    *   `skipCorrupted`), or for a wrong `unlock`.
-   * @throws {ValidationError} on a metatag (export its root), or for bad options.
+   * @throws {ValidationError} on a metatag (export its root), for a profile's vault without a
+   *   passphrase (its key is known to no one), or for bad options.
    */
   async export(options?: ExportOptions): Promise<Blob> {
     const vault = this.#vault;

@@ -319,6 +319,12 @@ export class Engine implements EngineApi {
   async exportBackup(handle: Handle, request: ExportRequest, onProgress?: (p: BackupProgress) => void): Promise<{ file: Blob; skipped: SkippedRecord[] }> {
     const vault = this.#vault(handle);
     if (!vault.root) throw new ValidationError('db', 'is a metatag: export its root vault, which carries every metatag');
+    // A profile's root key is known to no one: without a passphrase slot its backup could never be imported.
+    if (vault.profile && !request.passphrase)
+      throw new ValidationError(
+        'options.passphrase',
+        "is required for a profile's vault: its key is known to no one, so only a passphrase can open its backup",
+      );
     let key: ExportKey | undefined;
     if (request.passphrase) {
       const unlock = request.unlock;

@@ -651,6 +651,7 @@ describe('hostile input over every public method', { timeout: TIMEOUT }, () => {
       v('Database.import', `key: ${input}`, () => Database.import(backup, bad(k), { directory }), 'key');
     }
     v('export', 'a profile unlock on a vault opened by key', () => db.export({ passphrase: 'p', unlock: { password: SECRET }, ...low }), 'options.unlock');
+    v('export', "a profile's vault without a passphrase", () => profile.export(), 'options.passphrase');
     v('export', 'a key unlock on a profile', () => profile.export({ passphrase: 'p', unlock: { key }, ...low }), 'options.unlock');
     add('export', 'the wrong key as unlock', () => db.export({ passphrase: 'p', unlock: { key: Keys.csprng() }, ...low }), AuthenticationError);
     v('export', 'a metatag', () => child.export(), 'db');
