@@ -1,4 +1,5 @@
 // The Vault explorer: tagvault's demo page. Plain DOM, no framework; each view is one module.
+import { initBackup, renderBackup } from './backup';
 import { initBusy } from './busy';
 import { byId } from './dom';
 import { initExplorer, render as renderExplorer } from './explorer';
@@ -58,6 +59,7 @@ function renderAll(): void {
   renderPlayground();
   renderKeySlots();
   renderRotation();
+  renderBackup();
   if (currentTab === 'raw') void renderRaw();
 }
 
@@ -70,6 +72,7 @@ function init(): void {
   initPlayground();
   initKeySlots();
   initRotation();
+  initBackup();
   initOffline({
     // Asked here, once, with the number of changes: not again by beforeunload's generic prompt.
     confirmReload: () => {
@@ -84,6 +87,7 @@ function init(): void {
     currentTab = id;
     if (id === 'raw') void renderRaw();
     if (id === 'keyslots') renderKeySlots();
+    if (id === 'backup') renderBackup();
   });
 
   byId('save').addEventListener('click', async () => {

@@ -6,7 +6,7 @@ function tabs(): HTMLButtonElement[] {
   return [...document.querySelectorAll<HTMLButtonElement>('[role="tab"]')];
 }
 
-/** Shows the panel of tab `id` ("open", "explore", "raw", "playground", "keyslots", "rotation"). */
+/** Shows the panel of tab `id` ("open", "explore", "raw", "playground", "keyslots", "rotation", "backup"). */
 export function showTab(id: string, focus = false): void {
   for (const tab of tabs()) {
     const selected = tab.id === `tab-${id}`;

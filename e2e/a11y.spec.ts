@@ -20,7 +20,7 @@ test('every control is labelled, and the tabs and the tree work from the keyboar
   await expect(page.getByRole('tab', { name: 'Explore' })).toBeFocused();
   await expect(page.getByRole('tab', { name: 'Explore' })).toHaveAttribute('aria-selected', 'true');
   await page.keyboard.press('End');
-  await expect(page.getByRole('tab', { name: 'Key rotation' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('tab', { name: 'Backup' })).toHaveAttribute('aria-selected', 'true');
   await page.keyboard.press('Home');
   await expect(page.getByRole('tab', { name: 'Open' })).toHaveAttribute('aria-selected', 'true');
 
@@ -75,9 +75,11 @@ test('every view is readable at phone width, without sideways scrolling', async 
     ['Crypto playground', 'phone-playground'],
     ['Key slots', 'phone-key-slots'],
     ['Key rotation', 'phone-key-rotation'],
+    ['Backup', 'phone-backup'],
   ] as const) {
     await tab(page, name);
     if (name === 'Under the hood') await expect(page.locator('#plaintext-check')).toBeVisible();
+    if (name === 'Backup') await expect(page.locator('#storage-status')).not.toHaveText('Checking…');
     expect(await overflow(), name).toBeLessThanOrEqual(0);
     await screenshot(page, testInfo, shot);
   }
