@@ -7,6 +7,7 @@
 // PerformanceObserver records the longest task. The runner takes medians over rounds.
 import Dexie from 'dexie';
 import { applyEncryptionMiddleware, clearAllTables, cryptoOptions } from 'dexie-encrypted';
+import { exportDB, importDB } from 'dexie-export-import';
 import { argon2id } from 'hash-wasm';
 import { openDB } from 'idb';
 import { createStore, getMany, setMany, type UseStore } from 'idb-keyval';
@@ -432,13 +433,13 @@ let floorWorker: Worker | undefined;
 let floorData: string | undefined;
 
 /** One request to the floor worker; `init` is skipped when it already holds `dataId`'s data. */
-function floorCall(req: FloorRequest, dataId?: string): Promise<number> {
-  if (req.op === 'init' && floorData === dataId) return Promise.resolve(0);
+function floorCall<T = number>(req: FloorRequest, dataId?: string): Promise<T> {
+  if (req.op === 'init' && floorData === dataId) return Promise.resolve(0 as T);
   if (req.op === 'init') floorData = dataId;
   floorWorker ??= new Worker(new URL('./floor.worker.ts', import.meta.url), { type: 'module', name: 'bench-floor' });
   const worker = floorWorker;
   return new Promise((resolve, reject) => {
-    worker.onmessage = (event: MessageEvent<{ ok?: number; error?: string }>) => {
+    worker.onmessage = (event: MessageEvent<{ ok?: T; error?: string }>) => {
       if (event.data.error === undefined) resolve(event.data.ok!);
       else reject(new Error(event.data.error));
     };
@@ -744,6 +745,332 @@ async function peerRun(peer: Peer, records: number, valueChars: number): Promise
   }
 }
 
+// --- Backups: export and import ------------------------------------------------------------------
+
+export interface BackupSettings {
+  tags: number;
+  valueChars: number;
+}
+
+export interface BackupRound {
+  /** `db.export()` vs raw `idb` `getAll` of the same plaintext values. */
+  exportCase: PairSamples;
+  exportFloor: Sample[];
+  /** dexie-export-import's `exportDB` of the same records in plaintext. */
+  exportDexie: Sample[];
+  /** `Database.import` into a fresh directory vs raw `idb` puts into a fresh database, one transaction. */
+  importCase: PairSamples;
+  importFloor: Sample[];
+  importDexie: Sample[];
+  /** The raw `idb` write with `{ durability: "strict" }`, as `Database.import` writes. */
+  importStrict: Sample[];
+  /** Sizes of the files, in bytes. */
+  fileBytes: number;
+  floorBytes: number;
+  dexieBytes: number;
+}
+
+interface DexieKv {
+  id: string;
+  value: unknown;
+}
+
+function plainDexie(name: string): Dexie & { kv: Dexie.Table<DexieKv, string> } {
+  const db = new Dexie(name) as Dexie & { kv: Dexie.Table<DexieKv, string> };
+  db.version(1).stores({ kv: 'id' });
+  return db;
+}
+
+/** Opens a fresh raw `idb` database with one object store (part of a timed write: the import makes its directory too). */
+function rawValues(name: string) {
+  return openDB(name, 1, {
+    upgrade(db) {
+      db.createObjectStore('values');
+    },
+  });
+}
+
+async function rawWrite(name: string, data: [string, unknown][], durability: IDBTransactionDurability): Promise<void> {
+  const db = await rawValues(name);
+  try {
+    const tx = db.transaction('values', 'readwrite', { durability });
+    await Promise.all([...data.map(([tag, value]) => tx.store.put(value, tag)), tx.done]);
+  } finally {
+    db.close();
+  }
+}
+
+async function backupRound(round: number, s: BackupSettings): Promise<BackupRound> {
+  const data = entries(s.tags, s.valueChars);
+  const out: BackupRound = {
+    exportCase: pairSamples(),
+    exportFloor: [],
+    exportDexie: [],
+    importCase: pairSamples(),
+    importFloor: [],
+    importDexie: [],
+    importStrict: [],
+    fileBytes: 0,
+    floorBytes: 0,
+    dexieBytes: 0,
+  };
+  const key = Keys.csprng();
+  const tvDir = freshName('backup-tv');
+  const rawDir = freshName('backup-raw');
+  const floorDir = freshName('backup-floor');
+  const dexieName = freshName('backup-dexie');
+  const made: string[] = [tvDir, rawDir, floorDir, dexieName];
+  await floorCall({ op: 'init', tags: data.map(([tag]) => tag), texts: data.map(([, value]) => JSON.stringify(value)) }, `${s.tags}:${s.valueChars}`);
+  const dexie = plainDexie(dexieName);
+  let db: Database | undefined;
+  try {
+    // Untimed: the same records saved by tagvault, raw idb, the floor and Dexie.
+    db = await Database.open(key, { directory: tvDir });
+    for (const [tag, value] of data) db.set(tag, value);
+    await db.save();
+    await rawWrite(rawDir, data, 'default');
+    await floorCall({ op: 'save', name: floorDir });
+    await dexie.open();
+    await dexie.kv.bulkPut(data.map(([id, value]) => ({ id, value })));
+    const raw = await rawValues(rawDir);
+    await settle(200);
+
+    let file: Blob | undefined;
+    let floorFile: Blob | undefined;
+    let dexieFile: Blob | undefined;
+    const tvDb = db;
+    await rotate(round, [
+      async () => {
+        out.exportCase.tagvault.push(
+          await measure(async () => {
+            file = await tvDb.export();
+          }),
+        );
+      },
+      async () => {
+        let values: unknown[] = [];
+        out.exportCase.baseline.push(
+          await measure(async () => {
+            values = await raw.getAll('values');
+          }),
+        );
+        check(values.length === data.length, 'raw getAll count');
+      },
+      async () => {
+        out.exportFloor.push(
+          await measure(async () => {
+            floorFile = await floorCall<Blob>({ op: 'export', name: floorDir });
+          }),
+        );
+      },
+      async () => {
+        out.exportDexie.push(
+          await measure(async () => {
+            dexieFile = await exportDB(dexie);
+          }),
+        );
+      },
+    ]);
+    raw.close();
+    const info = await Database.inspectBackup(file!);
+    // Every tag record, the names record(s) and the header.
+    check(info.records > data.length && info.vaults === 1, `export holds ${info.records} records`);
+    out.fileBytes = file!.size;
+    out.floorBytes = floorFile!.size;
+    out.dexieBytes = dexieFile!.size;
+    await db.close();
+    db = undefined;
+    await settle(200);
+
+    const fresh = (prefix: string) => {
+      const name = freshName(prefix);
+      made.push(name);
+      return name;
+    };
+    let imported: Database | undefined;
+    let importedDexie: Dexie | undefined;
+    const importDir = fresh('backup-tv-in');
+    await rotate(round, [
+      async () => {
+        out.importCase.tagvault.push(
+          await measure(async () => {
+            imported = await Database.import(file!, key, { directory: importDir, preload: false });
+          }),
+        );
+      },
+      async () => {
+        const name = fresh('backup-raw-in');
+        out.importCase.baseline.push(await measure(() => rawWrite(name, data, 'default')));
+      },
+      async () => {
+        const name = fresh('backup-raw-strict');
+        out.importStrict.push(await measure(() => rawWrite(name, data, 'strict')));
+      },
+      async () => {
+        const name = fresh('backup-floor-in');
+        let count = 0;
+        out.importFloor.push(
+          await measure(async () => {
+            count = await floorCall({ op: 'import', name, file: floorFile! });
+          }),
+        );
+        check(count === data.length, 'floor import count');
+      },
+      async () => {
+        const name = fresh('backup-dexie-in');
+        out.importDexie.push(
+          await measure(async () => {
+            importedDexie = await importDB(dexieFile!, { name });
+          }),
+        );
+      },
+    ]);
+    check(imported!.size === data.length, `imported ${imported!.size} of ${data.length} tags`);
+    const probe = data[11]!;
+    check(JSON.stringify(await imported!.query(probe[0])) === JSON.stringify(probe[1]), 'imported value round-trips');
+    await imported!.close();
+    check((await importedDexie!.table('kv').count()) === data.length, 'dexie import count');
+    importedDexie!.close();
+  } finally {
+    await db?.close();
+    dexie.close();
+    await floorCall({ op: 'close' });
+    for (const name of made) await deleteIdb(name);
+  }
+  return out;
+}
+
+export interface BigRound {
+  /** `db.export()` of one 64 MiB value vs raw `idb` `get` of the same string. */
+  exportCase: PairSamples;
+  /** `Database.import` of that file vs a raw `idb` `put` of the string into a fresh database. */
+  importCase: PairSamples;
+  fileBytes: number;
+}
+
+let bigValue: string | undefined;
+
+/** A string of `chars` ASCII letters and digits (nothing JSON escapes), pseudo-random. */
+function bigString(chars: number): string {
+  if (bigValue?.length === chars) return bigValue;
+  const alphabet = new TextEncoder().encode('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789');
+  const bytes = randomFill(new Uint8Array(chars));
+  for (let i = 0; i < bytes.length; i++) bytes[i] = alphabet[bytes[i]! % alphabet.length]!;
+  bigValue = new TextDecoder().decode(bytes);
+  return bigValue;
+}
+
+async function bigRound(round: number, chars: number): Promise<BigRound> {
+  const first = round % 2 === 0;
+  const value = bigString(chars);
+  const out: BigRound = { exportCase: pairSamples(), importCase: pairSamples(), fileBytes: 0 };
+  const key = Keys.csprng();
+  const tvDir = freshName('big-tv');
+  const rawDir = freshName('big-raw');
+  const made = [tvDir, rawDir];
+  let db: Database | undefined;
+  try {
+    db = await Database.open(key, { directory: tvDir });
+    db.set('big', value);
+    await db.save();
+    await rawWrite(rawDir, [['big', value]], 'default');
+    const raw = await rawValues(rawDir);
+    await settle(200);
+    let file: Blob | undefined;
+    const tvDb = db;
+    await measurePair(
+      out.exportCase,
+      first,
+      async () => {
+        file = await tvDb.export();
+      },
+      async () => {
+        check(((await raw.get('values', 'big')) as string).length === chars, 'raw get of the big value');
+      },
+    );
+    raw.close();
+    out.fileBytes = file!.size;
+    await db.close();
+    db = undefined;
+    await settle(200);
+    const importDir = freshName('big-tv-in');
+    const rawIn = freshName('big-raw-in');
+    made.push(importDir, rawIn);
+    let imported: Database | undefined;
+    await measurePair(
+      out.importCase,
+      first,
+      async () => {
+        imported = await Database.import(file!, key, { directory: importDir, preload: false });
+      },
+      () => rawWrite(rawIn, [['big', value]], 'default'),
+    );
+    check(((await imported!.query('big')) as string).length === chars, 'imported big value');
+    await imported!.close();
+  } finally {
+    await db?.close();
+    for (const name of made) await deleteIdb(name);
+  }
+  return out;
+}
+
+// --- Backups: peak memory (one fresh browser per case, sampled from /proc by the runner) ----------
+
+export type MemoryCase = 'export-10k' | 'import-10k' | 'export-64mib' | 'import-64mib' | 'dexie-export-10k' | 'dexie-import-10k';
+
+const memory: { db?: Database; dexie?: Dexie; file?: Blob; key?: Uint8Array<ArrayBuffer> } = {};
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** Untimed: what a memory case needs in storage; returns the key (hex) the import cases need. */
+async function memoryPrepare(kind: MemoryCase, s: BackupSettings & { bigChars: number }, keyHex: string): Promise<void> {
+  const key = Uint8Array.from(keyHex.match(/../g)!, (h) => Number.parseInt(h, 16));
+  memory.key = key;
+  if (kind === 'export-10k' || kind === 'export-64mib') {
+    const directory = 'memory-tv';
+    const db = await Database.open(key, { directory });
+    if (kind === 'export-10k') for (const [tag, value] of entries(s.tags, s.valueChars)) db.set(tag, value);
+    else db.set('big', bigString(s.bigChars));
+    await db.save();
+    await db.close();
+    // Reopened without its values: nothing of the data stays in this page but what storage holds.
+    memory.db = await Database.open(key, { directory, preload: false });
+  } else if (kind === 'dexie-export-10k') {
+    const dexie = plainDexie('memory-dexie');
+    await dexie.open();
+    await dexie.kv.bulkPut(entries(s.tags, s.valueChars).map(([id, value]) => ({ id, value })));
+    memory.dexie = dexie;
+  }
+  entryCache.clear();
+  bigValue = undefined;
+  gc();
+  await settle(300);
+  gc();
+}
+
+/** The measured step of a memory case; the file's size. */
+async function memoryRun(kind: MemoryCase): Promise<{ ms: number; bytes: number }> {
+  const picked = (document.querySelector('#file') as HTMLInputElement | null)?.files?.[0];
+  const t0 = performance.now();
+  if (kind === 'export-10k' || kind === 'export-64mib') memory.file = await memory.db!.export();
+  else if (kind === 'dexie-export-10k') memory.file = await exportDB(memory.dexie!);
+  else if (kind === 'dexie-import-10k') memory.dexie = await importDB(picked!, { name: 'memory-dexie-in' });
+  else memory.db = await Database.import(picked!, memory.key!, { directory: 'memory-tv-in', preload: false });
+  const ms = performance.now() - t0;
+  return { ms: round2(ms), bytes: (kind.includes('import') ? picked : memory.file)!.size };
+}
+
+/** Offers the exported file as a download (the runner saves it for the import case). */
+function memoryDownload(): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(memory.file!);
+  a.download = 'backup.bin';
+  document.body.append(a);
+  a.click();
+}
+
 // --- What the runner calls -------------------------------------------------------------------------
 
 export interface BenchApi {
@@ -755,6 +1082,11 @@ export interface BenchApi {
   argon2Reference(settings: Argon2Settings): Promise<string>;
   argon2Done(): Promise<void>;
   peerRun(peer: Peer, records: number, valueChars: number): Promise<PeerSample>;
+  backupRound(round: number, settings: BackupSettings): Promise<BackupRound>;
+  bigRound(round: number, chars: number): Promise<BigRound>;
+  memoryPrepare(kind: MemoryCase, settings: BackupSettings & { bigChars: number }, keyHex: string): Promise<void>;
+  memoryRun(kind: MemoryCase): Promise<{ ms: number; bytes: number }>;
+  memoryDownload(): void;
   valueChars(count: number, size: number): number;
 }
 
@@ -778,6 +1110,11 @@ window.tagvaultBench = {
   argon2Reference,
   argon2Done,
   peerRun,
+  backupRound,
+  bigRound,
+  memoryPrepare,
+  memoryRun,
+  memoryDownload,
   /** Mean JSON length of the generated values (to record in the settings). */
   valueChars: (count, size) => Math.round(entries(count, size).reduce((n, [, v]) => n + JSON.stringify(v).length, 0) / count),
 };

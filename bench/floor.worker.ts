@@ -5,7 +5,15 @@
 // the layout and how much is tagvault.
 import { type IDBPDatabase, openDB } from 'idb';
 
-export type FloorRequest = { op: 'init'; tags: string[]; texts: string[] } | { op: 'save'; name: string } | { op: 'open'; name: string } | { op: 'close' };
+export type FloorRequest =
+  | { op: 'init'; tags: string[]; texts: string[] }
+  | { op: 'save'; name: string }
+  | { op: 'open'; name: string }
+  | { op: 'close' }
+  /** The floor of a backup: every record read in one transaction, opened (verified), framed, SHA-256, a Blob. */
+  | { op: 'export'; name: string }
+  /** The floor of restoring one: the file read whole, its SHA-256 and every record checked, one write transaction. */
+  | { op: 'import'; name: string; file: Blob };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -37,7 +45,71 @@ function hex(bytes: ArrayBuffer): string {
   return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-async function handle(req: FloorRequest): Promise<number> {
+/** The floor's backup: per record u32 id length ‖ id ‖ u32 envelope length ‖ envelope, then a SHA-256 of all of it. */
+async function exportFile(name: string): Promise<Blob> {
+  db ??= await openDB(name, 1, {
+    upgrade(d) {
+      d.createObjectStore('tags');
+    },
+  });
+  const tx = db.transaction('tags', 'readonly');
+  const range = IDBKeyRange.bound([VAULT], [VAULT, []]);
+  const [recordKeys, envelopes] = await Promise.all([tx.store.getAllKeys(range), tx.store.getAll(range), tx.done]);
+  const ids = recordKeys.map((k) => encoder.encode((k as string[])[1]!));
+  await Promise.all(envelopes.map((e, i) => open(e as Uint8Array<ArrayBuffer>, (recordKeys[i] as string[])[1]!)));
+  let total = 0;
+  for (let i = 0; i < ids.length; i++) total += 8 + ids[i]!.length + (envelopes[i] as Uint8Array).length;
+  const bytes = new Uint8Array(total);
+  const view = new DataView(bytes.buffer);
+  let at = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    const e = envelopes[i] as Uint8Array;
+    view.setUint32(at, id.length);
+    bytes.set(id, at + 4);
+    at += 4 + id.length;
+    view.setUint32(at, e.length);
+    bytes.set(e, at + 4);
+    at += 4 + e.length;
+  }
+  const digest = await crypto.subtle.digest('SHA-256', bytes);
+  return new Blob([bytes, digest]);
+}
+
+async function importFile(name: string, file: Blob): Promise<number> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const body = bytes.subarray(0, bytes.length - 32);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body));
+  if (!digest.every((b, i) => b === bytes[body.length + i])) throw new Error('floor import: digest mismatch');
+  const view = new DataView(bytes.buffer);
+  const ids: string[] = [];
+  const values: Uint8Array<ArrayBuffer>[] = [];
+  for (let at = 0; at < body.length; ) {
+    const idLength = view.getUint32(at);
+    ids.push(decoder.decode(body.subarray(at + 4, at + 4 + idLength)));
+    at += 4 + idLength;
+    const length = view.getUint32(at);
+    values.push(body.slice(at + 4, at + 4 + length));
+    at += 4 + length;
+  }
+  await Promise.all(values.map((e, i) => open(e, ids[i]!)));
+  const target = await openDB(name, 1, {
+    upgrade(d) {
+      d.createObjectStore('tags');
+    },
+  });
+  try {
+    const tx = target.transaction('tags', 'readwrite', { durability: 'default' });
+    await Promise.all([...values.map((e, i) => tx.store.put(e, [VAULT, ids[i]!])), tx.done]);
+  } finally {
+    target.close();
+  }
+  return values.length;
+}
+
+async function handle(req: FloorRequest): Promise<number | Blob> {
+  if (req.op === 'export') return exportFile(req.name);
+  if (req.op === 'import') return importFile(req.name, req.file);
   if (req.op === 'init') {
     tags = req.tags.map((t) => encoder.encode(t));
     records = req.texts.map((t, i) => encoder.encode(`${req.tags[i]}\u0000${t}`));
