@@ -230,10 +230,13 @@ export async function exportBackup(
         `cannot export: ${skipped.length} record(s) fail authentication, the first in the ${first.store} of vault /${first.path.join('/')} (pass skipCorrupted to leave them out)`,
       );
     }
+    // Only `kept` refers to the records from here; each is let go once its Blob part holds it.
+    records.length = 0;
+    const count = kept.length;
     const header: BackupHeader = {
       id,
       created: Date.now(),
-      records: kept.length,
+      records: count,
       vaults: tree.length,
       skipped: skipped.length,
       ...(passphrase ? { passphrase } : {}),
@@ -255,27 +258,31 @@ export async function exportBackup(
     };
     add(encodeHeader(header));
     // The value as a part of its own: no copy of a big value into its frame.
-    for (const record of kept) {
+    kept.reverse();
+    for (let record = kept.pop(); record; record = kept.pop()) {
       add(encodeRecordPrefix(record));
       add(record.value);
     }
     const digest = sha.digest('binary');
-    const [sealed] = await root.sealRecords('backup', [id], [trailerPlaintext(kept.length, digest)]);
+    const [sealed] = await root.sealRecords('backup', [id], [trailerPlaintext(count, digest)]);
     chunk.push(encodeTrailer(sealed!));
     parts.push(new Blob(chunk as BlobPart[]));
-    progress(records.length);
+    progress(done);
     return { file: new Blob(parts, { type: 'application/octet-stream' }), skipped };
   } finally {
     destroyTree(tree, root);
   }
 }
 
+/** Where a record of a backup goes: its store, vault and id. */
+type RecordKey = Pick<BackupRecord, 'store' | 'vaultId' | 'id'>;
+
 /**
  * What an import changed, as other tabs hear it: in each vault of the file, its tags written and
  * those it had that the file lacks deleted, its header rewritten; each vault the directory held
  * that the file lacks, dropped.
  */
-function importedChanges(records: BackupRecord[], ids: Set<string>, before: Map<string, string[]>): ChangedVault[] {
+function importedChanges(records: RecordKey[], ids: Set<string>, before: Map<string, string[]>): ChangedVault[] {
   const upserted = new Map<string, string[]>([...ids].map((id) => [id, []]));
   for (const r of records) if (r.store === 'tags') upserted.get(r.vaultId)!.push(r.id);
   const changes: ChangedVault[] = [...upserted].map(([vaultId, tags]) => {
@@ -417,11 +424,19 @@ export async function importBackup(
     // Verified: now one transaction, under the write lock. Every value in its own buffer (a view
     // into the file would store the whole file with each record).
     const batch = emptyBatch();
+    const written: RecordKey[] = [];
     for (const r of parsed.records) {
       const value = r.value.slice();
       if (r.store === 'headers') batch.headers.push([r.vaultId, value]);
       else batch[r.store].push([[r.vaultId, r.id], value]);
+      written.push({ store: r.store, vaultId: r.vaultId, id: r.id });
     }
+    // Nothing refers to the file's bytes from here: the browser may free them while it writes.
+    const total = parsed.records.length;
+    headers.clear();
+    parsed.records.length = 0;
+    parsed.trailer = new Uint8Array(0);
+    bytes = new Uint8Array(0);
     await withWriteLock(directory, async () => {
       const existing = await storedTree(store, root, () => undefined);
       try {
@@ -438,12 +453,12 @@ export async function importBackup(
         batch.dropVaults.push(...new Set([...existing.map((v) => v.crypto.vaultId), ...ids]));
         if (options.profile && profileRecord) batch.profiles.push([options.profile.profileId, profileRecord]);
         await store.write(batch);
-        options.announce?.(importedChanges(parsed.records, ids, before));
+        options.announce?.(importedChanges(written, ids, before));
       } finally {
         destroyTree(existing, root);
       }
     });
-    progress(parsed.records.length * 2);
+    progress(total * 2);
     return root;
   } catch (error) {
     root.destroy();
