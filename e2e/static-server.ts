@@ -77,7 +77,9 @@ export async function buildDemo(label: string): Promise<DemoBuild> {
   const cwd = fileURLToPath(new URL('..', import.meta.url));
   await promisify(execFile)(process.execPath, [vite, 'build', '--outDir', dir, '--emptyOutDir', '--logLevel', 'warn'], {
     cwd,
-    env: { ...process.env, TAGVAULT_DEMO_BUILD: label },
+    // NODE_ENV set: a Vite dev server started earlier in this worker (the fixture server of
+    // e2e/fixtures/server.ts) sets it to "development", which would make this a development build.
+    env: { ...process.env, NODE_ENV: 'production', TAGVAULT_DEMO_BUILD: label },
   });
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
