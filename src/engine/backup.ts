@@ -1,7 +1,6 @@
 // Backups in the engine: exporting a vault and all its metatags as the sealed records they are
 // (format/backup.ts), and importing such a file: read and verified whole (every record
 // authenticates, the sealed trailer matches) before one transaction writes it.
-import { createSHA256 } from 'hash-wasm';
 import { checkArgon2Cost } from '../crypto/argon2-cost';
 import { openSlot, sealSlot } from '../crypto/slot-keys';
 import { VaultCrypto } from '../crypto/vault-crypto';
@@ -19,12 +18,10 @@ import {
 } from '../format/backup';
 import type { ProfileRecordV2 } from '../format/profile-record';
 import type { BackupProgress, ChangedVault, KdfSettings, SkippedRecord } from '../wire/protocol';
+import { BackupFileWriter } from './backup-file-writer';
 import { readHeader } from './open';
 import { emptyBatch, type Store } from './store';
 import { withWriteLock } from './write-lock';
-
-/** Blob parts of about this size: few parts, and no copy of the whole file in one array. */
-const PART_BYTES = 4 * 1024 * 1024;
 
 /** Calls `onProgress` at the start, about every 1% and at the end (never per record). */
 function throttled(total: number, onProgress?: (p: BackupProgress) => void): (done: number) => void {
@@ -241,34 +238,17 @@ export async function exportBackup(
       skipped: skipped.length,
       ...(passphrase ? { passphrase } : {}),
     };
-    const sha = await createSHA256();
-    sha.init();
-    const parts: Blob[] = [];
-    let chunk: Uint8Array[] = [];
-    let chunkBytes = 0;
-    const add = (bytes: Uint8Array) => {
-      sha.update(bytes);
-      chunk.push(bytes);
-      chunkBytes += bytes.length;
-      if (chunkBytes >= PART_BYTES) {
-        parts.push(new Blob(chunk as BlobPart[]));
-        chunk = [];
-        chunkBytes = 0;
-      }
-    };
-    add(encodeHeader(header));
-    // The value as a part of its own: no copy of a big value into its frame.
+    const file = await BackupFileWriter.create();
+    file.write(encodeHeader(header));
     kept.reverse();
     for (let record = kept.pop(); record; record = kept.pop()) {
-      add(encodeRecordPrefix(record));
-      add(record.value);
+      file.write(encodeRecordPrefix(record));
+      file.write(record.value);
     }
-    const digest = sha.digest('binary');
-    const [sealed] = await root.sealRecords('backup', [id], [trailerPlaintext(count, digest)]);
-    chunk.push(encodeTrailer(sealed!));
-    parts.push(new Blob(chunk as BlobPart[]));
+    const [sealed] = await root.sealRecords('backup', [id], [trailerPlaintext(count, file.digest())]);
+    const blob = file.finish(encodeTrailer(sealed!));
     progress(done);
-    return { file: new Blob(parts, { type: 'application/octet-stream' }), skipped };
+    return { file: blob, skipped };
   } finally {
     destroyTree(tree, root);
   }
